@@ -1,0 +1,48 @@
+"""Admin: articles and marks for editors; the audit history strictly read-only."""
+from django.contrib import admin
+
+from annotations.models import Article, AuditEvent, Claim, Evidence
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["pk", "created_at", "actor_label", "action", "article", "claim"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+    """Articles and marks change only through the app, so every change has its event."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["pk", "title", "source_name", "created_at"]
+    search_fields = ["title"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["pk", "article", "kind", "origin", "verdict", "is_dismissed"]
+    list_filter = ["kind", "origin", "verdict", "is_dismissed"]
+
+
+admin.site.register(Evidence, ReadOnlyHistoryAdmin)

@@ -1,0 +1,289 @@
+"""Reading articles in: files, uploads and pasted text become normalised drafts, then stored articles.
+
+Everything that turns outside bytes into an Article goes through here, so the browser, the
+import command and `premark --dry-run` read a file exactly the same way.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from datetime import timezone as dt_timezone
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl", ".csv"}
+
+
+class ImportProblem(Exception):
+    """One source (a file, or a row in it) could not be read. The message says why."""
+
+
+@dataclass
+class ArticleDraft:
+    title: str
+    body: str
+    source_name: str
+    source_url: str = ""
+    author: str = ""
+    published_at: datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadFailure:
+    source_name: str
+    reason: str
+
+
+@dataclass
+class ImportOutcome:
+    source_name: str
+    status: str  # "imported", "duplicate" or "failed"
+    message: str
+    article: object = None
+
+    def __str__(self) -> str:
+        return f"{self.source_name}: {self.message}"
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, \\n newlines, no trailing spaces, at most one blank line in a row, trimmed."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\u00a0", " ")
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def collapse_repeated_body(body: str) -> tuple[str, int]:
+    """If the body is the same run of paragraphs repeated whole (a page scraped twice), keep one copy.
+
+    Returns the body and how many copies it had (1 when it did not repeat).
+    """
+    paragraphs = [p for p in re.split(r"\n+", body) if p.strip()]
+    count = len(paragraphs)
+    for copies in range(count, 1, -1):
+        if count % copies:
+            continue
+        size = count // copies
+        first = paragraphs[:size]
+        if all(paragraphs[i * size:(i + 1) * size] == first for i in range(1, copies)):
+            # Cut the body text itself (not a re-join) so the kept copy's spacing is untouched.
+            end = _end_of_paragraph(body, size)
+            return body[:end].rstrip(), copies
+    return body, 1
+
+
+def _end_of_paragraph(body: str, paragraph_count: int) -> int:
+    seen = 0
+    for match in re.finditer(r"[^\n]*\S[^\n]*", body):
+        seen += 1
+        if seen == paragraph_count:
+            return match.end()
+    return len(body)
+
+
+def decode(data: bytes, source_name: str) -> tuple[str, str]:
+    """Bytes to text: UTF-8 (with or without BOM), else the configured fallback. Returns (text, encoding)."""
+    if not data.strip():
+        raise ImportProblem("the file is empty")
+    if b"\x00" in data[:8192]:
+        raise ImportProblem("this looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    fallback = settings.ARTICLE_FALLBACK_ENCODING
+    try:
+        text = data.decode(fallback)
+    except UnicodeDecodeError:
+        raise ImportProblem(
+            f"the bytes are neither UTF-8 (byte {utf8_error.start} is invalid) nor {fallback}"
+        ) from None
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f" for ch in text):
+        raise ImportProblem(f"the bytes are not UTF-8 (byte {utf8_error.start} is invalid) and not readable as {fallback}")
+    return text, fallback
+
+
+def draft_from_text(title: str, body: str, source_name: str, **metadata) -> ArticleDraft:
+    """A draft from a headline and body, normalised, with a repeated body kept once."""
+    title = normalise_text(title).replace("\n", " ")
+    body = normalise_text(body)
+    if not body:
+        raise ImportProblem("there is no article text")
+    if not title:
+        raise ImportProblem("there is no headline")
+    body, copies = collapse_repeated_body(body)
+    draft = ArticleDraft(title=title[:500], body=body, source_name=source_name, **metadata)
+    if copies > 1:
+        draft.notes.append(f"the body was repeated {copies} times; stored once")
+    return draft
+
+
+def read_source(source_name: str, data: bytes) -> Iterator[ArticleDraft | ReadFailure]:
+    """Every article in one file's bytes; a failure for the whole file or for each bad row."""
+    suffix = Path(source_name).suffix.lower()
+    try:
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise ImportProblem(f"unsupported file type {suffix or '(none)'}; use " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+        if len(data) > settings.ARTICLE_MAX_BYTES:
+            raise ImportProblem(
+                f"the file is {len(data):,} bytes, over the limit of {settings.ARTICLE_MAX_BYTES:,} (ARTICLE_MAX_BYTES)"
+            )
+        text, encoding = decode(data, source_name)
+        if suffix in {".txt", ".md"}:
+            items = [_read_plain(text, source_name)]
+        elif suffix in {".html", ".htm"}:
+            items = [_read_html(text, source_name)]
+        elif suffix == ".jsonl":
+            items = _read_rows(_jsonl_rows(text), source_name)
+        else:
+            items = _read_rows(_csv_rows(text), source_name)
+        for item in items:
+            if isinstance(item, ArticleDraft) and encoding != "utf-8":
+                item.notes.append(f"decoded as {encoding} because it is not valid UTF-8")
+            yield item
+    except ImportProblem as problem:
+        yield ReadFailure(source_name, str(problem))
+
+
+def read_paths(paths: Iterable[str | Path]) -> Iterator[ArticleDraft | ReadFailure]:
+    """Every article in the given files and folders (folders are walked for supported files)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            files = [path]
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                yield ReadFailure(str(file), f"cannot be read: {error.strerror or error}")
+                continue
+            yield from read_source(str(file), data)
+
+
+def _read_plain(text: str, source_name: str) -> ArticleDraft:
+    text = normalise_text(text)
+    headline, _, body = text.partition("\n")
+    headline = headline.lstrip("#").strip()
+    if not body.strip():
+        raise ImportProblem("there is only a headline line and no article text after it")
+    return draft_from_text(headline, body, source_name)
+
+
+def _read_html(text: str, source_name: str) -> ArticleDraft:
+    import trafilatura
+
+    extracted = trafilatura.extract(text, output_format="json", with_metadata=True, favor_recall=True)
+    if not extracted:
+        raise ImportProblem("no article text could be found in this HTML page")
+    found = json.loads(extracted)
+    title = (found.get("title") or "").strip()
+    body = found.get("text") or ""
+    first_line, _, rest = body.partition("\n")
+    if title and first_line.strip() == title:
+        body = rest
+    if not title:
+        title, _, body = normalise_text(body).partition("\n")
+    return draft_from_text(
+        title, body, source_name, source_url=found.get("url") or "", author=found.get("author") or "",
+        published_at=_parse_published(found.get("date") or ""),
+    )
+
+
+def _jsonl_rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, None, f"is not valid JSON ({error.msg})"
+            continue
+        yield (number, row, "") if isinstance(row, dict) else (number, None, "is not a JSON object")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "body" not in [name.strip().lower() for name in reader.fieldnames]:
+        raise ImportProblem("the CSV header must name at least the columns title and body")
+    for row in reader:
+        yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}, ""
+
+
+def _read_rows(rows: Iterable[tuple[int, dict | None, str]], source_name: str) -> list[ArticleDraft | ReadFailure]:
+    items = []
+    for number, row, error in rows:
+        name = f"{source_name} line {number}"
+        try:
+            if error:
+                raise ImportProblem(error)
+            if not str(row.get("body") or "").strip():
+                raise ImportProblem("has no body")
+            title = str(row.get("title") or "").strip()
+            if not title:
+                raise ImportProblem("has no title")
+            items.append(draft_from_text(
+                title, str(row["body"]), name, source_url=str(row.get("url") or "").strip(),
+                author=str(row.get("author") or "").strip(),
+                published_at=_parse_published(str(row.get("published_at") or "")),
+            ))
+        except ImportProblem as problem:
+            items.append(ReadFailure(name, str(problem)))
+    if not items:
+        items.append(ReadFailure(source_name, "contains no rows"))
+    return items
+
+
+def _parse_published(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None and (day := parse_date(value)) is not None:
+            moment = datetime.combine(day, time())
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ImportProblem(f"published_at {value!r} is not a date (use YYYY-MM-DD or ISO 8601)")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
+
+
+def store_draft(draft: ArticleDraft, *, by, premark: bool = True) -> ImportOutcome:
+    """Store one draft (unless its body is already stored) and pre-mark it."""
+    from annotations.models import Article
+    from annotations.premark import premark_article
+
+    article, created = Article.objects.import_article(
+        title=draft.title, body=draft.body, by=by, source_name=draft.source_name, source_url=draft.source_url,
+        author=draft.author, published_at=draft.published_at, note="; ".join(draft.notes),
+    )
+    notes = "".join(f" ({note})" for note in draft.notes)
+    if not created:
+        return ImportOutcome(draft.source_name, "duplicate",
+                             f"already stored as article {article.pk} “{article.title}”; not imported again{notes}", article)
+    marks = ""
+    if premark:
+        result = premark_article(article)
+        marks = f", {result.added} marks"
+    return ImportOutcome(draft.source_name, "imported", f"imported as article {article.pk}{marks}{notes}", article)
+
+
+def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bool = True) -> Iterator[ImportOutcome]:
+    """Store every draft; report every failure. One bad item never stops the rest."""
+    for item in items:
+        if isinstance(item, ReadFailure):
+            yield ImportOutcome(item.source_name, "failed", item.reason)
+        else:
+            yield store_draft(item, by=by, premark=premark)

@@ -1,0 +1,84 @@
+"""Shared fixtures: users in each role, articles built with the ORM, and the spaCy pipeline loaded once."""
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from annotations.models import Article, Claim
+
+SAMPLES = Path(__file__).resolve().parent.parent / "annotations" / "sample_articles"
+SHARED_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "coalition-troops-article.txt"
+
+BODY = (
+    "The city council approved a budget of 4.2 million pounds on Monday. "
+    "\"This is a good day for the town,\" said Mayor Ann Lee. "
+    "Critics called the plan reckless."
+)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The real pipeline, loaded once for the whole run."""
+    from annotations.premark import get_nlp
+
+    return get_nlp()
+
+
+def make_user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username=username, password="pass-for-tests-1")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("rita", "Reviewer")
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return make_user("eddie", "Editor")
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return make_user("vic", None)
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def article(db, editor) -> Article:
+    article, _ = Article.objects.import_article(title="Council approves budget", body=BODY, by=editor,
+                                                source_name="council.txt")
+    return article
+
+
+@pytest.fixture
+def make_claim(article):
+    """Build a mark on the fixture article; by default a machine claim over the first sentence."""
+
+    def build(**overrides) -> Claim:
+        fields = {"article": article, "kind": Claim.Kind.CLAIM, "origin": Claim.Origin.MACHINE,
+                  "start": 0, "end": 68, "score": 0.8, "reasons": ["figure"]}
+        fields.update(overrides)
+        fields.setdefault("text", fields["article"].body[fields["start"]:fields["end"]])
+        return Claim.objects.create(**fields)
+
+    return build
+
+
+@pytest.fixture
+def claim(make_claim) -> Claim:
+    return make_claim()
