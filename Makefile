@@ -1,0 +1,30 @@
+# The README's two commands: `make run` and `make test`. Both set up what they need first.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup browser
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root or sudo).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+run: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
+	DJANGO_DEBUG=1 $(PY) manage.py setup_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: setup browser
+	SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,128 @@
+"""Management commands: import, pre-mark (including the --dry-run contract), export and the demo set-up."""
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotations.models import Article, Claim
+
+from .conftest import SAMPLES, SHARED_SAMPLE
+
+CONTRACT_KEYS = {"file", "kind", "start", "end", "text", "speaker", "score", "reasons"}
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_articles_imports_good_files_reports_bad_ones_and_fails(tmp_path):
+    (tmp_path / "good.txt").write_text("Good headline\nThe council met on Monday.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(CommandError, match="1 item"):
+        run("import_articles", str(tmp_path), "--no-premark")
+    assert list(Article.objects.values_list("title", flat=True)) == ["Good headline"]
+
+
+@pytest.mark.django_db
+def test_import_articles_prints_one_summary_line(tmp_path):
+    (tmp_path / "a.txt").write_text("A\nBody a.")
+    out, _ = run("import_articles", str(tmp_path), "--no-premark")
+    assert out.strip().splitlines()[-1] == "1 imported, 0 already stored, 0 failed"
+
+
+@pytest.mark.django_db
+def test_import_articles_dry_run_stores_nothing(tmp_path):
+    (tmp_path / "a.txt").write_text("A\nBody a.")
+    out, _ = run("import_articles", str(tmp_path), "--dry-run")
+    assert "1 readable" in out and not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_articles_pre_marks_new_articles(nlp, editor):
+    run("import_articles", str(SHARED_SAMPLE), "--user", editor.username)
+    article = Article.objects.get()
+    assert article.claims.filter(origin=Claim.Origin.MACHINE).exists()
+    assert article.premarked_with
+
+
+def test_premark_dry_run_prints_the_json_contract_and_touches_no_database(nlp, django_db_blocker):
+    with django_db_blocker.block():
+        out, _ = run("premark", "--dry-run", str(SHARED_SAMPLE))
+    marks = [json.loads(line) for line in out.splitlines()]
+    assert marks and all(set(mark) == CONTRACT_KEYS for mark in marks)
+    assert all(mark["kind"] in {"claim", "quote"} and 0 <= mark["score"] <= 1 for mark in marks)
+
+
+def test_premark_dry_run_offsets_point_into_the_normalised_body(nlp):
+    from annotations.importing import read_paths
+
+    body = next(read_paths([SHARED_SAMPLE])).body
+    out, _ = run("premark", "--dry-run", "--min-score", "0", str(SHARED_SAMPLE))
+    for mark in map(json.loads, out.splitlines()):
+        assert body[mark["start"]:mark["end"]] == mark["text"]
+
+
+def test_premark_dry_run_finds_witkoffs_quote_once_in_the_sample_scraped_twice(nlp):
+    out, _ = run("premark", "--dry-run", str(SHARED_SAMPLE))
+    quotes = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote"]
+    witkoff = [m for m in quotes if "as strong as anyone has ever seen" in m["text"]]
+    assert len(witkoff) == 1 and witkoff[0]["speaker"] == "Steve Witkoff"
+
+
+def test_premark_dry_run_reports_an_unreadable_file_and_fails(tmp_path, nlp):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(CommandError):
+        run("premark", "--dry-run", str(tmp_path / "empty.txt"))
+
+
+@pytest.mark.django_db
+def test_premark_needs_to_be_told_which_articles():
+    with pytest.raises(CommandError, match="--article ID"):
+        run("premark")
+
+
+@pytest.mark.django_db
+def test_premark_names_a_missing_article():
+    with pytest.raises(CommandError, match="No article with id 999"):
+        run("premark", "--article", "999")
+
+
+@pytest.mark.django_db
+def test_premark_all_keeps_a_labelled_mark(nlp, article, reviewer):
+    run("premark", "--all")
+    mark = article.claims.first()
+    mark.set_verdict("verified", by=reviewer)
+    out, _ = run("premark", "--all")
+    assert "1 article(s) pre-marked" in out
+    assert Claim.objects.get(pk=mark.pk).verdict == "verified"
+
+
+@pytest.mark.django_db
+def test_export_claims_writes_the_filtered_csv_to_a_file(tmp_path, make_claim, reviewer):
+    make_claim().set_verdict("verified", by=reviewer)
+    make_claim(start=70, end=103, kind="quote").set_verdict("disputed", by=reviewer)
+    target = tmp_path / "out.csv"
+    out, _ = run("export_claims", "--output", str(target), "--verdict", "disputed")
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert [r["verdict"] for r in rows] == ["disputed"]
+    assert "1 claim(s) exported" in out
+
+
+@pytest.mark.django_db
+def test_export_claims_refuses_an_invalid_date():
+    with pytest.raises(CommandError, match="Invalid filter"):
+        run("export_claims", "--from", "yesterday")
+
+
+@pytest.mark.django_db
+def test_setup_demo_creates_an_editor_loads_the_samples_and_prints_the_login(nlp):
+    out, _ = run("setup_demo", "--password", "demo-pass-123")
+    assert "Demo login: demo / demo-pass-123" in out
+    assert Article.objects.count() == len(list(SAMPLES.glob("*.txt")))
+    run("setup_demo", "--password", "demo-pass-123")
+    assert Article.objects.count() == len(list(SAMPLES.glob("*.txt")))
