@@ -1,8 +1,15 @@
 """Forms validate and clean input; they never write history or call spaCy."""
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 
-from annotations.models import Article, Claim
+from annotations.importing import (
+    SUPPORTED_SUFFIXES, ArticleDraft, ImportProblem, ReadFailure, draft_from_text, read_source,
+)
+from annotations.models import Article, AuditEvent, Claim
 
 
 class ExportFilterForm(forms.Form):
@@ -25,3 +32,135 @@ class ExportFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError("“Labelled from” is after “Labelled to”.")
         return cleaned
+
+
+class ArticleFilterForm(forms.Form):
+    unlabelled = forms.BooleanField(required=False, label="Only articles with unlabelled marks")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploads in one field (Django's documented recipe); empty files pass so the import can name them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=MultipleFileInput(attrs={"accept": ",".join(sorted(SUPPORTED_SUFFIXES))}),
+                         allow_empty_file=True, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        clean_one = super().clean
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [clean_one(upload, initial) for upload in files]
+
+
+class ImportForm(forms.Form):
+    """Files and/or one pasted article. Reading happens in items(); storing is import_items()'s job."""
+
+    files = MultipleFileField(required=False, label="Files",
+                              help_text="Text, Markdown, HTML, CSV or JSON Lines; several at once.")
+    title = forms.CharField(required=False, max_length=500, label="Headline")
+    body = forms.CharField(required=False, label="Article text", widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["draft"] = None
+        if cleaned.get("title") or cleaned.get("body"):
+            try:
+                cleaned["draft"] = draft_from_text(cleaned.get("title", ""), cleaned.get("body", ""), "pasted")
+            except ImportProblem as problem:
+                raise forms.ValidationError(f"The pasted article cannot be imported: {problem}.") from None
+        if not cleaned.get("files") and cleaned["draft"] is None and not self.errors:
+            raise forms.ValidationError("Choose at least one file, or paste a headline and article text.")
+        return cleaned
+
+    def items(self) -> Iterator[ArticleDraft | ReadFailure]:
+        for upload in self.cleaned_data["files"]:
+            yield from read_source(upload.name, upload.read())
+        if self.cleaned_data["draft"] is not None:
+            yield self.cleaned_data["draft"]
+
+
+class ClaimForm(forms.Form):
+    """A span of the article body a person marks; JavaScript fills the offsets from a text selection."""
+
+    start = forms.IntegerField(min_value=0, help_text="Character offset where the mark begins.")
+    end = forms.IntegerField(min_value=1, help_text="Character offset just after the mark ends.")
+    kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.CLAIM, widget=forms.RadioSelect)
+    speaker = forms.CharField(required=False, max_length=300, help_text="For quotes: who said it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") is not None and cleaned.get("end") is not None and cleaned["end"] <= cleaned["start"]:
+            raise forms.ValidationError("The end must come after the start.")
+        return cleaned
+
+
+class ClaimChangeForm(forms.Form):
+    """A change to one mark, based on the version the user saw (no version: no check)."""
+
+    expected_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        # Every mark on the page has these forms: ids must differ from mark to mark.
+        kwargs.setdefault("auto_id", f"claim-{claim.pk}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VerdictForm(ClaimChangeForm):
+    verdict = forms.ChoiceField(choices=[c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.UNREVIEWED])
+
+
+class NoteForm(ClaimChangeForm):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SpeakerForm(ClaimChangeForm):
+    speaker = forms.CharField(required=False, max_length=300)
+
+
+class EvidenceForm(ClaimChangeForm):
+    # Stricter than URLField alone: its default validator also accepts ftp:// links.
+    url = forms.URLField(
+        max_length=2000, assume_scheme="https", label="Link",
+        validators=[URLValidator(schemes=["http", "https"], message="Enter a link that starts with http:// or https://.")],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    description = forms.CharField(required=False, max_length=500)
+
+
+class EvidenceRemoveForm(ClaimChangeForm):
+    evidence = forms.IntegerField(widget=forms.HiddenInput)
+
+
+@dataclass
+class MarkPanel:
+    """One mark as `_claim.html` shows it: its forms and, after a refused change, what went wrong.
+
+    The form that failed replaces its fresh copy, so the user's input survives a 400 or a 409.
+    """
+
+    claim: Claim
+    note_form: NoteForm
+    speaker_form: SpeakerForm
+    evidence_form: EvidenceForm
+    failed_form: forms.Form | None = None
+    conflict: AuditEvent | None = None
+
+    @classmethod
+    def of(cls, claim: Claim, *, failed_form: forms.Form | None = None,
+           conflict: AuditEvent | None = None) -> "MarkPanel":
+        kept = {type(failed_form): failed_form} if failed_form is not None else {}
+        return cls(
+            claim=claim,
+            note_form=kept.get(NoteForm) or NoteForm(claim=claim, initial={"note": claim.note}),
+            speaker_form=kept.get(SpeakerForm) or SpeakerForm(claim=claim, initial={"speaker": claim.speaker}),
+            evidence_form=kept.get(EvidenceForm) or EvidenceForm(claim=claim),
+            failed_form=failed_form, conflict=conflict,
+        )
+
+    @property
+    def verdicts(self) -> list[tuple[str, str, str]]:
+        """(value, label, meaning) of each verdict a person can give."""
+        return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VerdictForm.base_fields["verdict"].choices]

@@ -362,6 +362,18 @@ class AuditEventManager(models.Manager):
             event.save(force_insert=True)
         return event
 
+    def verify_chain(self) -> "ChainReport":
+        """Recompute the chain from the first event; stop at the first event that does not fit."""
+        previous_hash, count = GENESIS_HASH, 0
+        for event in self.order_by("pk").iterator(chunk_size=5000):
+            if event.previous_hash != previous_hash:
+                return ChainReport(count, previous_hash, event.pk, "it does not follow the event before it "
+                                   "(an event was removed or inserted before it)")
+            if event_hash(previous_hash, event.hashed_content()) != event.hash:
+                return ChainReport(count, previous_hash, event.pk, "its content does not match its hash (it was changed)")
+            previous_hash, count = event.hash, count + 1
+        return ChainReport(count, previous_hash)
+
     def _lock_chain_head(self) -> str:
         # The chain is global, so writers must take turns: PostgreSQL with a transaction-scoped
         # advisory lock; SQLite already holds its single write lock (transaction_mode IMMEDIATE).
@@ -373,6 +385,14 @@ class AuditEventManager(models.Manager):
 
 
 AUDIT_CHAIN_LOCK_ID = 7_204_518
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int  # events verified before any break
+    head: str  # hash of the last verified event
+    broken_at: int | None = None  # pk of the first event that does not fit
+    problem: str = ""
 
 
 class AuditEvent(models.Model):

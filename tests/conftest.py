@@ -1,4 +1,5 @@
 """Shared fixtures: users in each role, articles built with the ORM, and the spaCy pipeline loaded once."""
+import importlib
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,36 @@ def make_claim(article):
 @pytest.fixture
 def claim(make_claim) -> Claim:
     return make_claim()
+
+
+def audit_triggers(connection, *, install: bool) -> None:
+    """Add or drop the append-only triggers, with the SQL of the migration that created them."""
+    migration = importlib.import_module("annotations.migrations.0003_audit_append_only")
+    with connection.cursor() as cursor:
+        for sql in migration.statements(connection.vendor, install=install):
+            cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_around_audit_triggers():
+    """Transactional tests (live server) end with a flush, which the append-only triggers refuse.
+
+    Lift the triggers for the flush alone and put them back at once, so every test runs with them.
+    """
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown_with_triggers_lifted(self):
+        for alias in self._databases_names(include_mirrors=False):
+            audit_triggers(connections[alias], install=False)
+        try:
+            original(self)
+        finally:
+            for alias in self._databases_names(include_mirrors=False):
+                audit_triggers(connections[alias], install=True)
+
+    TransactionTestCase._fixture_teardown = teardown_with_triggers_lifted
+    yield
+    TransactionTestCase._fixture_teardown = original

@@ -1,0 +1,74 @@
+"""The audit history cannot be quietly rewritten: triggers refuse changes, the hash chain catches them."""
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from annotations.models import AuditEvent
+
+from .conftest import audit_triggers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(claim, reviewer):
+    claim.set_verdict("verified", by=reviewer)
+    claim.set_note("Checked against the minutes.", by=reviewer)
+    claim.set_verdict("disputed", by=reviewer)
+    return list(AuditEvent.objects.order_by("pk"))
+
+
+def raw(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def verify(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("verify_audit", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_database_refuses_to_update_an_event(history):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw("UPDATE annotations_auditevent SET note = 'edited'")
+
+
+def test_the_database_refuses_to_delete_an_event(history):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw("DELETE FROM annotations_auditevent")
+
+
+def test_an_intact_chain_verifies_and_prints_its_head(history):
+    assert f"{len(history)} events verified; head {history[-1].hash}" in verify()
+
+
+def test_a_row_edited_with_raw_sql_after_dropping_the_trigger_is_caught(history):
+    audit_triggers(connection, install=False)
+    raw("UPDATE annotations_auditevent SET note = 'rewritten' WHERE id = %s", [history[2].pk])
+    audit_triggers(connection, install=True)
+    with pytest.raises(CommandError, match=f"broken at event {history[2].pk}: its content"):
+        verify()
+
+
+def test_a_removed_row_is_caught_at_the_event_after_it(history):
+    audit_triggers(connection, install=False)
+    raw("DELETE FROM annotations_auditevent WHERE id = %s", [history[1].pk])
+    audit_triggers(connection, install=True)
+    with pytest.raises(CommandError, match=f"broken at event {history[2].pk}: it does not follow"):
+        verify()
+
+
+def test_a_removed_tail_is_caught_by_the_expected_head(history):
+    audit_triggers(connection, install=False)
+    raw("DELETE FROM annotations_auditevent WHERE id = %s", [history[-1].pk])
+    audit_triggers(connection, install=True)
+    verify()  # the shorter chain is still a chain ...
+    with pytest.raises(CommandError, match="not in the chain"):
+        verify("--expect", history[-1].hash)  # ... but not the one whose head the admin kept
+
+
+def test_an_older_expected_head_is_accepted_and_the_newer_events_counted(history):
+    assert "2 event(s) before the current head" in verify("--expect", history[-3].hash)
