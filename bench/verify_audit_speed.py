@@ -1,0 +1,66 @@
+"""How long `verify_audit` takes over N audit events, beside the time to merely read them.
+
+Usage: python bench/verify_audit_speed.py [--events 1000000] [--database-url URL]
+Builds a throw-away database (SQLite in a temp folder unless --database-url names another),
+writes N chained events in bulk, then times AuditEvent.objects.verify_chain() and a plain read.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database-url", help="a database to fill (it must be empty); default: temp SQLite")
+    options = parser.parse_args()
+    folder = tempfile.mkdtemp()
+    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{folder}/bench.sqlite3"
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from annotations.models import AuditEvent, event_hash
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    previous, batch = AuditEvent.objects.verify_chain().head, []
+    for number in range(options.events):
+        event = AuditEvent(created_at=timezone.now(), actor_label="bench", action=AuditEvent.Action.NOTE_SET,
+                           before={"note": f"note {number}"}, after={"note": f"note {number + 1}"},
+                           previous_hash=previous)
+        event.hash = previous = event_hash(previous, event.hashed_content())
+        batch.append(event)
+        if len(batch) == 10_000:
+            AuditEvent.objects.bulk_create(batch)
+            batch = []
+    AuditEvent.objects.bulk_create(batch)
+    print(f"wrote {options.events:,} chained events in {time.perf_counter() - started:.1f} s "
+          f"({os.environ['DATABASE_URL'].split(':')[0]})")
+
+    started = time.perf_counter()
+    read = sum(1 for _ in AuditEvent.objects.order_by("pk").iterator(chunk_size=5000))
+    read_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = AuditEvent.objects.verify_chain()
+    verify_seconds = time.perf_counter() - started
+    assert report.broken_at is None and report.count == read, report
+
+    print(f"read only (baseline): {read:,} events in {read_seconds:.1f} s ({read / read_seconds:,.0f} events/s)")
+    print(f"verify_chain:         {report.count:,} events in {verify_seconds:.1f} s "
+          f"({report.count / verify_seconds:,.0f} events/s), {verify_seconds / read_seconds:.2f}× the read time")
+
+
+if __name__ == "__main__":
+    main()
