@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -75,3 +76,10 @@ def csv_lines(claims: Iterable[Claim]) -> Iterator[str]:
 
 def export_filename(today: date) -> str:
     return f"factcheck-claims-{today:%Y-%m-%d}.csv"
+
+
+def audit_lines(events: Iterable) -> Iterator[str]:
+    """The audit log as JSON Lines: every hashed field plus previous_hash and hash, so anyone can re-verify."""
+    for event in events.iterator(chunk_size=2000) if isinstance(events, QuerySet) else events:
+        record = {"id": event.pk, **event.hashed_content(), "previous_hash": event.previous_hash, "hash": event.hash}
+        yield json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,9 +1,13 @@
 """The audit history cannot be quietly rewritten: triggers refuse changes, the hash chain catches them."""
+import hashlib
+import io
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from annotations.models import AuditEvent
+from annotations.models import Article, AuditEvent
 
 from .conftest import audit_triggers
 
@@ -24,9 +28,7 @@ def raw(sql: str, params=()) -> None:
 
 
 def verify(*args) -> str:
-    from io import StringIO
-
-    out = StringIO()
+    out = io.StringIO()
     call_command("verify_audit", *args, stdout=out)
     return out.getvalue()
 
@@ -72,3 +74,25 @@ def test_a_removed_tail_is_caught_by_the_expected_head(history):
 
 def test_an_older_expected_head_is_accepted_and_the_newer_events_counted(history):
     assert "2 event(s) before the current head" in verify("--expect", history[-3].hash)
+
+
+def test_the_exported_audit_log_reverifies_with_the_documented_algorithm(history, tmp_path):
+    target = tmp_path / "audit.jsonl"
+    call_command("export_audit", "--output", str(target), stdout=io.StringIO())
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    previous = "0" * 64
+    for record in records:
+        hashed = {k: v for k, v in record.items() if k not in {"id", "previous_hash", "hash"}}
+        canonical = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert record["previous_hash"] == previous
+        assert hashlib.sha256((previous + canonical).encode("utf-8")).hexdigest() == record["hash"]
+        previous = record["hash"]
+    assert [r["id"] for r in records] == [e.pk for e in history]
+
+
+def test_an_articles_audit_export_holds_only_its_events(history, article, tmp_path):
+    Article.objects.import_article(title="Other", body="Another body.", by=None)
+    target = tmp_path / "audit.jsonl"
+    call_command("export_audit", "--article", str(article.pk), "--output", str(target),
+                 stdout=io.StringIO())
+    assert {json_line["article_id"] for json_line in map(__import__("json").loads, target.read_text().splitlines())} == {article.pk}
