@@ -11,12 +11,14 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from datetime import timezone as dt_timezone
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -260,30 +262,53 @@ def _parse_published(value: str) -> datetime | None:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
 
 
-def store_draft(draft: ArticleDraft, *, by, premark: bool = True) -> ImportOutcome:
-    """Store one draft (unless its body is already stored) and pre-mark it."""
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items (itertools.batched arrives only in Python 3.12)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def store_draft(draft: ArticleDraft, *, by, spans: list | None = None) -> ImportOutcome:
+    """Store one draft (unless its body is already stored) with its pre-marks, in one transaction.
+
+    The spans are found beforehand, outside the transaction, so the database is never held while
+    spaCy parses; a crash leaves either the whole article with its marks or nothing.
+    """
     from annotations.models import Article
     from annotations.premark import premark_article
 
-    article, created = Article.objects.import_article(
-        title=draft.title, body=draft.body, by=by, source_name=draft.source_name, source_url=draft.source_url,
-        author=draft.author, published_at=draft.published_at, note="; ".join(draft.notes),
-    )
     notes = "".join(f" ({note})" for note in draft.notes)
-    if not created:
-        return ImportOutcome(draft.source_name, "duplicate",
-                             f"already stored as article {article.pk} “{article.title}”; not imported again{notes}", article)
-    marks = ""
-    if premark:
-        result = premark_article(article)
-        marks = f", {result.added} marks"
+    with transaction.atomic():
+        article, created = Article.objects.import_article(
+            title=draft.title, body=draft.body, by=by, source_name=draft.source_name, source_url=draft.source_url,
+            author=draft.author, published_at=draft.published_at, note="; ".join(draft.notes),
+        )
+        if not created:
+            return ImportOutcome(draft.source_name, "duplicate",
+                                 f"already stored as article {article.pk} “{article.title}”; not imported again{notes}",
+                                 article)
+        marks = "" if spans is None else f", {premark_article(article, spans).added} marks"
     return ImportOutcome(draft.source_name, "imported", f"imported as article {article.pk}{marks}{notes}", article)
 
 
-def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bool = True) -> Iterator[ImportOutcome]:
-    """Store every draft; report every failure. One bad item never stops the rest."""
-    for item in items:
-        if isinstance(item, ReadFailure):
-            yield ImportOutcome(item.source_name, "failed", item.reason)
-        else:
-            yield store_draft(item, by=by, premark=premark)
+def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bool = True,
+                 batch_size: int = 16) -> Iterator[ImportOutcome]:
+    """Store every draft; report every failure. One bad item never stops the rest.
+
+    Drafts are pre-marked in batches through nlp.pipe; bodies already stored are not parsed at all.
+    """
+    from annotations.models import Article, body_fingerprint
+    from annotations.premark import find_spans_many
+
+    for chunk in batched(items, batch_size):
+        drafts = [item for item in chunk if isinstance(item, ArticleDraft)]
+        known = set(Article.objects.filter(body_fingerprint__in=[body_fingerprint(d.body) for d in drafts])
+                    .values_list("body_fingerprint", flat=True))
+        to_parse = [d for d in drafts if body_fingerprint(d.body) not in known] if premark else []
+        spans_by_draft = dict(zip(map(id, to_parse), find_spans_many(d.body for d in to_parse)))
+        for item in chunk:
+            if isinstance(item, ReadFailure):
+                yield ImportOutcome(item.source_name, "failed", item.reason)
+            else:
+                yield store_draft(item, by=by, spans=spans_by_draft.get(id(item)))

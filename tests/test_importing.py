@@ -155,3 +155,29 @@ def test_a_batch_with_one_bad_item_imports_the_rest_and_records_each_import(edit
 def test_stored_body_is_the_normalised_text(editor):
     outcome = only(import_items(read_source("a.txt", "Title\r\nCafe\u0301 opens.  \r\n".encode()), by=editor, premark=False))
     assert outcome.article.body == "Café opens."
+
+
+@pytest.mark.django_db
+def test_an_import_that_crashes_half_way_leaves_no_half_article_and_a_rerun_completes(editor, monkeypatch, nlp):
+    from annotations import premark
+    from annotations.models import Claim
+
+    items = lambda: [*read_source("a.txt", b"First\nThe port handled 4 million tonnes in 2025."),  # noqa: E731
+                     *read_source("b.txt", b"Second\nThe mayor said that fares will rise by 5 percent.")]
+    real_premark = premark.premark_article
+
+    def crash_on_second(article, spans=None):
+        if article.title == "Second":
+            raise RuntimeError("power cut")
+        return real_premark(article, spans)
+
+    monkeypatch.setattr(premark, "premark_article", crash_on_second)
+    with pytest.raises(RuntimeError):
+        list(import_items(items(), by=editor))
+    assert list(Article.objects.values_list("title", flat=True)) == ["First"]
+    assert not Claim.objects.exclude(article__title="First").exists()
+
+    monkeypatch.setattr(premark, "premark_article", real_premark)
+    outcomes = list(import_items(items(), by=editor))
+    assert [o.status for o in outcomes] == ["duplicate", "imported"]
+    assert Article.objects.get(title="Second").claims.exists()
