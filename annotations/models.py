@@ -444,3 +444,72 @@ class AuditEvent(models.Model):
         """(field, before, after) for each field this event changed, for the timeline."""
         keys = [k for k in {**self.before, **self.after} if k != "version"]
         return [(k, self.before.get(k), self.after.get(k)) for k in keys if self.before.get(k) != self.after.get(k)]
+
+
+class ImportBatch(models.Model):
+    """Files handed over in one go (an upload or a paste), imported in the background by a task."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_state_display()})"
+
+    def progress(self) -> dict:
+        """Files done, articles per outcome, and every failure with its reason, from the items' records."""
+        items = list(self.items.defer("data"))
+        outcomes = [outcome for item in items for outcome in item.outcomes]
+        counts = {status: sum(o["status"] == status for o in outcomes) for status in ("imported", "duplicate", "failed")}
+        return {
+            "files_total": len(items),
+            "files_done": sum(item.status != ImportItem.Status.PENDING for item in items),
+            "articles_read": len(outcomes), **counts,
+            "failures": [o for o in outcomes if o["status"] == "failed"],
+            "crashed": [item for item in items if item.status == ImportItem.Status.CRASHED],
+            "outcomes": outcomes,
+        }
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.finished_at = timezone.now() if state == self.State.DONE else None
+        self.save(update_fields=["state", "finished_at"])
+
+
+class ImportItem(models.Model):
+    """One uploaded file (or pasted text) of a batch, kept until imported so a failed one can be retried."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Done"
+        CRASHED = "crashed", "Crashed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    source_name = models.CharField(max_length=500)
+    data = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.source_name
+
+    def record(self, outcome) -> None:
+        """Keep one article's outcome, saved at once so the progress page sees it."""
+        self.outcomes = [*self.outcomes, {
+            "source_name": outcome.source_name, "status": outcome.status, "message": outcome.message,
+            "article_id": outcome.article.pk if outcome.article else None,
+        }]
+        self.save(update_fields=["outcomes"])

