@@ -1,0 +1,127 @@
+"""End-to-end import + pre-mark throughput beside raw spaCy, on N synthetic ~700-word articles.
+
+Usage: python bench/import_speed.py [--articles 1000] [--postgres-url URL] [--seed 7]
+
+Prints, in one run: raw `nlp.pipe` over the bodies (the ceiling), then our full import
+(read, normalise, de-duplicate, pre-mark through nlp.pipe, write articles, marks and audit
+events) into a fresh SQLite file and, with --postgres-url, into a fresh PostgreSQL database;
+tokens per second for each and the ratio to raw spaCy (target ≥ 0.8 at N = 1,000).
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+FIRST = ["Ada", "Tomas", "Mira", "Joel", "Priya", "Ruth", "Owen", "Lena", "Kofi", "Ines", "Marek", "Hana"]
+LAST = ["Brennan", "Okafor", "Lindqvist", "Moreau", "Castell", "Varga", "Nakamura", "Ferreira", "Dunmore", "Aziz"]
+ROLES = ["Finance Minister", "Mayor", "council leader", "union chief", "Health Secretary", "professor"]
+PLACES = ["Harlow", "Kestrel Bay", "Norwick", "the northern district", "Port Ellery", "Stanmoor"]
+THINGS = ["the bridge repairs", "the new clinic", "bus fares", "the flood defences", "school meals", "the tram line"]
+VERBS = ["said", "told reporters", "warned", "argued", "insisted"]
+OPINIONS = ["It was a long day for everyone involved.", "Few expected the meeting to be so tense.",
+            "The mood in the hall was hard to read.", "Nobody in the room seemed surprised."]
+
+
+def synthetic_article(rng: random.Random, number: int) -> tuple[str, str]:
+    """A headline and a ~700-word body of wire-style sentences: figures, quotes, reported speech, colour."""
+    people = [(rng.choice(ROLES), f"{rng.choice(FIRST)} {rng.choice(LAST)}") for _ in range(3)]
+    place = rng.choice(PLACES)
+    paragraphs, words = [], 0
+    while words < 700:
+        role, name = rng.choice(people)
+        thing = rng.choice(THINGS)
+        figure = rng.randint(2, 950)
+        sentences = [
+            f"{role.capitalize()} {name} {rng.choice(VERBS)} that {thing} in {place} would cost "
+            f"{figure} million pounds by {rng.randint(2026, 2031)}.",
+            f"\u201cWe will not let {thing} slip again,\u201d {name.split()[1]} said, \u201cwhatever it takes.\u201d",
+            f"According to the council, spending on {thing} rose by {rng.randint(2, 40)} percent last year, "
+            f"more than in any other town in the region.",
+            rng.choice(OPINIONS),
+        ]
+        paragraph = " ".join(rng.sample(sentences, k=3))
+        paragraphs.append(paragraph)
+        words += len(paragraph.split())
+    return f"Report {number}: {rng.choice(THINGS).capitalize()} in {place}", "\n".join(paragraphs)
+
+
+def timed(function) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    import django
+
+    django.setup()
+
+
+def make_drafts(count: int, seed: int) -> list:
+    from annotations.importing import draft_from_text
+
+    rng = random.Random(seed)
+    return [draft_from_text(*synthetic_article(rng, n), f"synthetic-{n}.txt") for n in range(count)]
+
+
+def measure_import(options) -> None:
+    """In a child process: migrate the given database, import every draft, print the seconds."""
+    setup_django(options.database_url)
+    from django.core.management import call_command
+
+    from annotations.importing import import_items
+    from annotations.premark import get_nlp
+
+    drafts = make_drafts(options.articles, options.seed)
+    call_command("migrate", verbosity=0)
+    list(get_nlp().pipe(["Warm up the pipeline."]))
+    seconds, imported = timed(lambda: sum(o.status == "imported" for o in import_items(drafts, by=None)))
+    assert imported == options.articles, f"only {imported} of {options.articles} imported: is the database empty?"
+    print(seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--postgres-url", help="an EMPTY PostgreSQL database to fill, e.g. postgres://postgres@127.0.0.1:5432/factcheck_bench")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)  # set by the parent for its child runs
+    options = parser.parse_args()
+    if options.database_url:
+        return measure_import(options)
+
+    setup_django(f"sqlite:///{tempfile.mkdtemp()}/unused.sqlite3")
+    from annotations.premark import get_nlp
+
+    bodies = [draft.body for draft in make_drafts(options.articles, options.seed)]
+    nlp = get_nlp()
+    list(nlp.pipe(bodies[:4]))  # warm up
+    raw_seconds, tokens = timed(lambda: sum(len(doc) for doc in nlp.pipe(bodies, batch_size=16)))
+    print(f"{options.articles} articles, {tokens:,} tokens ({sum(len(b.split()) for b in bodies) / len(bodies):.0f} words each)")
+    print(f"{'run':32} {'seconds':>8} {'tokens/s':>10} {'× raw':>6}")
+    print(f"{'raw nlp.pipe (baseline)':32} {raw_seconds:8.1f} {tokens / raw_seconds:10,.0f} {1:6.2f}")
+
+    targets = [("import + pre-mark → SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")]
+    if options.postgres_url:
+        targets.append(("import + pre-mark → PostgreSQL", options.postgres_url))
+    for label, url in targets:
+        child = subprocess.run([sys.executable, __file__, "--articles", str(options.articles), "--seed",
+                                str(options.seed), "--database-url", url], capture_output=True, text=True)
+        if child.returncode:
+            print(f"{label}: failed\n{child.stderr[-2000:]}")
+            continue
+        seconds = float(child.stdout.split()[-1])
+        print(f"{label:32} {seconds:8.1f} {tokens / seconds:10,.0f} {raw_seconds / seconds:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
