@@ -300,6 +300,20 @@ class Claim(models.Model):
 
         self._change(AuditEvent.Action.EVIDENCE_ADDED, by=by, expected_version=expected_version, apply=apply)
 
+    def restore_label(self, event_id: int, *, by, expected_version: int | None = None) -> None:
+        """Bring back the verdict and note this claim had after an earlier event, as a new event."""
+        earlier = self.audit_events.filter(pk=event_id).first()
+        if earlier is None or "verdict" not in earlier.after:
+            raise ValidationError("That event is not a state of this claim to restore.")
+
+        def apply(claim: Claim) -> list[str]:
+            claim.verdict, claim.note = earlier.after["verdict"], earlier.after.get("note", claim.note)
+            claim.reviewed_by, claim.reviewed_at = by, timezone.now()
+            return ["verdict", "note", "reviewed_by", "reviewed_at"]
+
+        self._change(AuditEvent.Action.LABEL_RESTORED, by=by, expected_version=expected_version, apply=apply,
+                     note=f"restored the label of event {earlier.pk}")
+
     def remove_evidence(self, evidence_id: int, *, by, expected_version: int | None = None) -> None:
         def apply(claim: Claim) -> list[str]:
             deleted, _ = claim.evidence.filter(pk=evidence_id).delete()
@@ -408,6 +422,7 @@ class AuditEvent(models.Model):
         DISMISSED = "dismissed", "Dismissed"
         RESTORED = "restored", "Restored"
         SPAN_ADJUSTED = "span_adjusted", "Span adjusted"
+        LABEL_RESTORED = "label_restored", "Earlier label restored"
 
     created_at = models.DateTimeField()
     actor = models.ForeignKey(

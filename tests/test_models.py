@@ -107,3 +107,24 @@ def test_events_form_a_hash_chain(claim, reviewer):
         assert event.previous_hash == previous.hash
     for event in events:
         assert event.hash == event_hash(event.previous_hash, event.hashed_content())
+
+
+def test_restoring_an_earlier_label_is_a_new_event_and_leaves_the_old_ones_alone(claim, reviewer, editor):
+    claim.set_note("Matches the minutes.", by=reviewer)
+    claim.set_verdict("verified", by=reviewer)
+    first_label = claim.history().last()
+    claim.set_note("", by=editor)
+    claim.set_verdict("disputed", by=editor)
+    untouched = [(e.pk, e.hash) for e in claim.history()]
+    claim.restore_label(first_label.pk, by=editor)
+    assert (claim.verdict, claim.note, claim.reviewed_by) == ("verified", "Matches the minutes.", editor)
+    restore = claim.history().last()
+    assert restore.action == AuditEvent.Action.LABEL_RESTORED and str(first_label.pk) in restore.note
+    assert [(e.pk, e.hash) for e in claim.history()][:-1] == untouched
+
+
+def test_restoring_an_event_of_another_claim_is_refused(claim, make_claim, reviewer):
+    other = make_claim(start=70, end=103)
+    other.set_verdict("verified", by=reviewer)
+    with pytest.raises(ValidationError):
+        claim.restore_label(other.history().get().pk, by=reviewer)
