@@ -85,10 +85,10 @@ class ImportForm(forms.Form):
 class ClaimForm(forms.Form):
     """A span of the article body a person marks; JavaScript fills the offsets from a text selection."""
 
-    start = forms.IntegerField(min_value=0, help_text="Character offset where the mark begins.")
-    end = forms.IntegerField(min_value=1, help_text="Character offset just after the mark ends.")
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
     kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.CLAIM, widget=forms.RadioSelect)
-    speaker = forms.CharField(required=False, max_length=300, help_text="For quotes: who said it.")
+    speaker = forms.CharField(required=False, max_length=300)
 
     def clean(self):
         cleaned = super().clean()
@@ -108,8 +108,11 @@ class ClaimChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+VERDICT_CHOICES = [choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED]
+
+
 class VerdictForm(ClaimChangeForm):
-    verdict = forms.ChoiceField(choices=[c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.UNREVIEWED])
+    verdict = forms.ChoiceField(choices=VERDICT_CHOICES)
 
 
 class NoteForm(ClaimChangeForm):
@@ -120,13 +123,16 @@ class SpeakerForm(ClaimChangeForm):
     speaker = forms.CharField(required=False, max_length=300)
 
 
+class WebLinkField(forms.URLField):
+    """A URL a reader can open: http or https only (URLField also accepts ftp://)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": "Enter a link that starts with http:// or https://."}
+
+
 class EvidenceForm(ClaimChangeForm):
-    # Stricter than URLField alone: its default validator also accepts ftp:// links.
-    url = forms.URLField(
-        max_length=2000, assume_scheme="https", label="Link",
-        validators=[URLValidator(schemes=["http", "https"], message="Enter a link that starts with http:// or https://.")],
-        widget=forms.URLInput(attrs={"placeholder": "https://"}),
-    )
+    url = WebLinkField(max_length=2000, assume_scheme="https", label="Link",
+                       widget=forms.URLInput(attrs={"placeholder": "https://"}))
     description = forms.CharField(required=False, max_length=500)
 
 
@@ -161,6 +167,11 @@ class MarkPanel:
         )
 
     @property
+    def is_editing(self) -> bool:
+        """A note, speaker or evidence form was refused: show it open, with what was typed."""
+        return self.failed_form in (self.note_form, self.speaker_form, self.evidence_form)
+
+    @property
     def verdicts(self) -> list[tuple[str, str, str]]:
         """(value, label, meaning) of each verdict a person can give."""
-        return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VerdictForm.base_fields["verdict"].choices]
+        return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VERDICT_CHOICES]

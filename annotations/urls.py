@@ -1,4 +1,4 @@
-"""URLs of the annotation app."""
+"""URLs of the annotation app: screens first, then the POST-only claim actions."""
 from django.urls import path
 
 from annotations import views
@@ -7,4 +7,19 @@ app_name = "annotations"
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
+    path("help/", views.help_page, name="help"),
+    path("articles/import/", views.article_import, name="article_import"),
+    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("articles/<int:pk>/history/", views.article_history, name="article_history"),
+    path("articles/<int:pk>/claims/new/", views.claim_create, name="claim_create"),
+    path("claims/export/", views.claims_export, name="claims_export"),
+    path("claims/export.csv", views.claims_csv, name="claims_csv"),
+    path("claims/<int:pk>/history/", views.claim_history, name="claim_history"),
+    path("claims/<int:pk>/verdict/", views.claim_verdict, name="claim_verdict"),
+    path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
+    path("claims/<int:pk>/restore/", views.claim_restore, name="claim_restore"),
+    path("claims/<int:pk>/note/", views.claim_note, name="claim_note"),
+    path("claims/<int:pk>/speaker/", views.claim_speaker, name="claim_speaker"),
+    path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="claim_evidence_add"),
+    path("claims/<int:pk>/evidence/remove/", views.claim_evidence_remove, name="claim_evidence_remove"),
 ]

@@ -1,11 +1,248 @@
-"""One function per screen or action."""
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""One function per screen or action: fetch, validate, call one model method, respond.
 
-from annotations.models import Article
+Claim actions are plain form posts (Post/Redirect/Get) that htmx enhances: with `request.htmx`
+they answer with the mark's `_claim.html` fragment instead of a redirect.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from annotations.exports import csv_lines, export_filename, select_claims
+from annotations.forms import (
+    ArticleFilterForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm, ExportFilterForm,
+    ImportForm, MarkPanel, NoteForm, SpeakerForm, VerdictForm,
+)
+from annotations.importing import import_items
+from annotations.models import Article, AuditEvent, Claim, StaleClaimError
+
+LABEL = "annotations.label_claim"
 
 
 @login_required
-def article_list(request):
-    articles = Article.objects.with_progress()
-    return render(request, "annotations/article_list.html", {"articles": articles})
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleFilterForm(request.GET)
+    # Meta.ordering does not apply to a grouped (annotated) query, so the page order is spelled out.
+    articles = Article.objects.with_progress().order_by("-created_at", "-pk")
+    if form.is_valid() and form.cleaned_data["unlabelled"]:
+        # Compare the two counts instead of joining the marks again, which would inflate both.
+        articles = articles.filter(labelled_count__lt=F("mark_count"))
+    page = Paginator(articles, 50).get_page(request.GET.get("page"))
+    return render(request, "annotations/article_list.html", {"form": form, "page": page})
+
+
+@login_required
+@permission_required("annotations.import_articles", raise_exception=True)
+def article_import(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "annotations/article_import.html", {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "annotations/article_import.html", {"form": form}, status=400)
+    outcomes = list(import_items(form.items(), by=request.user))
+    return render(request, "annotations/article_import.html", {"form": ImportForm(), "outcomes": outcomes})
+
+
+@login_required
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.with_progress(), pk=pk)
+    return _article_page(request, article)
+
+
+@login_required
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    return render(request, "annotations/article_history.html",
+                  {"article": article, "timeline": _timeline(article.history())})
+
+
+@login_required
+def claim_history(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    return render(request, "annotations/claim_history.html", {"claim": claim, "timeline": _timeline(claim.history())})
+
+
+@login_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "annotations/help.html", {"verdict_help": Claim.VERDICT_HELP})
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.with_progress(), pk=pk)
+    form = ClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            claim = article.add_mark(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_claim_url(claim))
+    return _article_page(request, article, claim_form=form, status=400)
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, VerdictForm(request.POST, claim=claim), lambda data, version: (
+        claim.set_verdict(data["verdict"], by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
+        claim.dismiss(by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
+        claim.restore(by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, NoteForm(request.POST, claim=claim), lambda data, version: (
+        claim.set_note(data["note"], by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_speaker(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, SpeakerForm(request.POST, claim=claim), lambda data, version: (
+        claim.set_speaker(data["speaker"], by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, EvidenceForm(request.POST, claim=claim), lambda data, version: (
+        claim.add_evidence(data["url"], data["description"], by=request.user, expected_version=version)))
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, EvidenceRemoveForm(request.POST, claim=claim), lambda data, version: (
+        claim.remove_evidence(data["evidence"], by=request.user, expected_version=version)))
+
+
+@login_required
+@permission_required("annotations.export_claims", raise_exception=True)
+def claims_export(request: HttpRequest) -> HttpResponse:
+    return render(request, "annotations/claims_export.html", {"form": ExportFilterForm()})
+
+
+@login_required
+@permission_required("annotations.export_claims", raise_exception=True)
+def claims_csv(request: HttpRequest) -> HttpResponse:
+    form = ExportFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "annotations/claims_export.html", {"form": form}, status=400)
+    response = StreamingHttpResponse(csv_lines(select_claims(**form.cleaned_data)),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(timezone.localdate())}"'
+    return response
+
+
+def _change_claim(request: HttpRequest, claim: Claim, form: Form,
+                  change: Callable[[dict, int | None], None]) -> HttpResponse:
+    """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it."""
+    if not form.is_valid():
+        return _answer(request, MarkPanel.of(claim, failed_form=form), status=400)
+    try:
+        change(form.cleaned_data, form.cleaned_data["expected_version"])
+    except StaleClaimError as stale:
+        panel = MarkPanel.of(stale.claim, failed_form=form, conflict=stale.claim.history().last())
+        return _answer(request, panel, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _answer(request, MarkPanel.of(claim, failed_form=form), status=400)
+    if not request.htmx:
+        return redirect(_claim_url(claim))
+    return _answer(request, MarkPanel.of(claim))
+
+
+def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
+    """htmx gets the mark's fragment, with the text and progress swapped out of band; a plain post, the page."""
+    article = Article.objects.with_progress().get(pk=panel.claim.article_id)
+    if not request.htmx:
+        return _article_page(request, article, panel=panel, status=status)
+    context = {"panel": panel, "article": article, "paragraphs": _paragraphs(article, article.claims.live()),
+               "oob": True}
+    return render(request, "annotations/_claim_response.html", context, status=status)
+
+
+def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | None = None,
+                  claim_form: ClaimForm | None = None, status: int = 200) -> HttpResponse:
+    """The article page; `panel` replaces its mark's fresh panel after a refused change."""
+    claims = list(article.claims.in_text_order().select_related("reviewed_by").prefetch_related("evidence"))
+    panels = [panel if panel and panel.claim.pk == claim.pk else MarkPanel.of(claim) for claim in claims]
+    context = {
+        "article": article, "panels": panels, "claim_form": claim_form or ClaimForm(),
+        "paragraphs": _paragraphs(article, [claim for claim in claims if not claim.is_dismissed]),
+        "verdict_help": Claim.VERDICT_HELP,
+    }
+    return render(request, "annotations/article_detail.html", context, status=status)
+
+
+def _paragraphs(article: Article, marks: Iterable[Claim]) -> list[dict]:
+    """The body as paragraphs of highlighted pieces, for `_article_text.html`.
+
+    Newlines stay in the page as text between the paragraphs, so the text's textContent equals
+    the body and selection offsets match it. A quote's speaker is named where the quote begins.
+    """
+    paragraphs = [{"pieces": [], "gap": ""}]
+    offset = 0
+    for text, covering in article.segments(marks):
+        for part in re.split(r"(\n+)", text):
+            if part.startswith("\n"):
+                paragraphs[-1]["gap"] += part
+            elif part:
+                if paragraphs[-1]["gap"]:
+                    paragraphs.append({"pieces": [], "gap": ""})
+                starting = [m.speaker for m in covering if m.kind == Claim.Kind.QUOTE and m.start == offset]
+                paragraphs[-1]["pieces"].append(
+                    {"text": part, "marks": covering, "speaker": ", ".join(filter(None, starting))})
+            offset += len(part)
+    return paragraphs
+
+
+def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple]]]:
+    """Each event with its (field, before, after) changes; `is_dismissed` reads as "dismissed"."""
+    return [(event, [(field.removeprefix("is_").replace("_", " "), *values) for field, *values in event.changes()])
+            for event in events]
+
+
+def _claim_url(claim: Claim) -> str:
+    return reverse("annotations:article_detail", args=[claim.article_id]) + f"#claim-{claim.pk}"

@@ -1,0 +1,118 @@
+"""The few things only a real browser shows: keyboard labelling over htmx, selecting text, the shortcuts dialog."""
+import pytest
+from django.urls import reverse
+
+from annotations.models import Article, Claim
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+BODY = "Markets 📈 rallied.\nThe index rose 4 percent on Friday. \"We are cautious,\" said analyst Jo Park."
+
+
+@pytest.fixture
+def article(browser_reviewer) -> Article:
+    article, _ = Article.objects.import_article(title="Markets rally", body=BODY, by=browser_reviewer)
+    return article
+
+
+@pytest.fixture
+def marks(article) -> list[Claim]:
+    def mark(kind: str, text: str, speaker: str = "") -> Claim:
+        start = BODY.index(text)
+        return Claim.objects.create(article=article, kind=kind, start=start, end=start + len(text), text=text,
+                                    speaker=speaker, score=0.9, reasons=["figure"])
+
+    return [mark("claim", "The index rose 4 percent on Friday."), mark("quote", "We are cautious,", "Jo Park")]
+
+
+def test_pressing_j_then_v_labels_the_first_mark_verified_without_reloading(page, browser_reviewer, article, marks):
+    first = marks[0]
+    log_in(page, "rita")
+    page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    url = page.url
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.keyboard.press("j")
+    panel = page.locator(f"#claim-{first.pk}")
+    assert page.evaluate("document.activeElement.id") == f"claim-{first.pk}"
+    assert "is-current" in page.locator(f'mark[data-claims~="{first.pk}"]').get_attribute("class")
+    page.keyboard.press("v")
+
+    panel.locator(".verdict-badge", has_text="Verified").wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.url == url
+    first.refresh_from_db()
+    assert (first.verdict, first.reviewed_by) == ("verified", browser_reviewer)
+    assert "verdict-verified" in page.locator(f'mark[data-claims~="{first.pk}"]').get_attribute("class")
+    assert page.evaluate("document.activeElement.id") == f"claim-{first.pk}"
+    assert page.locator("#article-progress").inner_text() == "1 of 2 labelled"
+
+    panel.get_by_role("link", name="History").click()
+    event = page.locator(".event", has_text="Label set")
+    assert "rita" in event.inner_text()
+    assert "verified" in event.locator(".after").inner_text()
+
+
+def test_selecting_text_and_adding_it_as_a_quote_stores_the_exact_span(page, browser_reviewer, article):
+    text = "We are cautious,"
+    start = BODY.index(text)
+    log_in(page, "rita")
+    page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    # The emoji before the selection counts as one character in Python and two in JavaScript.
+    utf16_start = len(BODY[:start].encode("utf-16-le")) // 2
+    page.evaluate(SELECT_RANGE, [utf16_start, utf16_start + len(text)])
+
+    page.locator("[data-selection-preview]", has_text=text).wait_for()
+    page.get_by_role("radio", name="Quote").check()
+    page.get_by_label("Speaker (quotes)").fill("Jo Park")
+    page.get_by_role("button", name="Add mark").click()
+
+    page.locator(".mark-panel", has_text="Jo Park").wait_for()
+    quote = article.claims.get()
+    assert (quote.start, quote.end, quote.text, quote.kind) == (start, start + len(text), text, "quote")
+    assert quote.origin == "human" and quote.speaker == "Jo Park"
+
+
+def test_question_mark_opens_the_shortcuts_dialog_and_escape_closes_it(page, browser_reviewer, article, marks):
+    log_in(page, "rita")
+    page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+
+    page.keyboard.press("?")
+    assert dialog.is_visible()
+    assert "Label the mark Verified" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+
+
+def test_keys_typed_into_a_note_do_not_label_the_mark(page, browser_reviewer, article, marks):
+    first = marks[0]
+    log_in(page, "rita")
+    page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    page.keyboard.press("j")
+    page.keyboard.press("n")
+    page.keyboard.type("very doubtful")
+
+    assert page.locator(f"#claim-{first.pk} textarea[name=note]").input_value() == "very doubtful"
+    first.refresh_from_db()
+    assert (first.verdict, first.is_dismissed) == ("unreviewed", False)
+
+
+# Select the body's characters [start, end), counted in UTF-16 units like the DOM does.
+SELECT_RANGE = """([start, end]) => {
+  const container = document.querySelector("[data-article-text]");
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.data.length;
+    if (seen <= start && start <= seen + length) range.setStart(node, start - seen);
+    if (seen <= end && end <= seen + length) { range.setEnd(node, end - seen); break; }
+    seen += length;
+  }
+  const selection = document.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""

@@ -1,0 +1,484 @@
+"""Views through the test client: permissions, pages, claim actions with and without htmx, import, export, history."""
+import csv
+import io
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from annotations.models import Article, AuditEvent, Claim
+
+from .conftest import BODY, SHARED_SAMPLE
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+QUOTE_START, QUOTE_END = BODY.index("This is"), BODY.index(",\" said")
+
+
+def article_url(claim: Claim) -> str:
+    return reverse("annotations:article_detail", args=[claim.article_id]) + f"#claim-{claim.pk}"
+
+
+def events_of(claim: Claim) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(claim=claim))
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+# Login and roles
+
+@pytest.mark.parametrize("name, args", [
+    ("article_list", []), ("help", []), ("article_import", []), ("article_detail", ["article"]),
+    ("article_history", ["article"]), ("claim_history", ["claim"]), ("claims_export", []), ("claims_csv", []),
+])
+def test_every_page_sends_anonymous_visitors_to_the_login_page(client, article, claim, name, args):
+    objects = {"article": article.pk, "claim": claim.pk}
+    response = client.get(reverse(f"annotations:{name}", args=[objects[a] for a in args]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", [
+    "claim_verdict", "claim_dismiss", "claim_restore", "claim_note", "claim_speaker",
+    "claim_evidence_add", "claim_evidence_remove",
+])
+def test_claim_actions_send_anonymous_visitors_to_the_login_page_and_change_nothing(client, claim, name):
+    response = client.post(reverse(f"annotations:{name}", args=[claim.pk]), {"verdict": "verified", "note": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert events_of(claim) == []
+
+
+def test_adding_a_mark_sends_anonymous_visitors_to_the_login_page(client, article):
+    response = client.post(reverse("annotations:claim_create", args=[article.pk]), {"start": 0, "end": 5})
+    assert response.status_code == 302
+    assert not article.claims.exists()
+
+
+def test_a_viewer_gets_403_on_claim_actions_and_nothing_changes(client, viewer, claim):
+    client.force_login(viewer)
+    response = client.post(reverse("annotations:claim_verdict", args=[claim.pk]), {"verdict": "verified"})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.verdict == Claim.Verdict.UNREVIEWED
+    assert events_of(claim) == []
+
+
+def test_a_viewer_cannot_add_a_mark(client, viewer, article):
+    client.force_login(viewer)
+    response = client.post(reverse("annotations:claim_create", args=[article.pk]),
+                           {"start": 0, "end": 8, "kind": "claim"})
+    assert response.status_code == 403
+    assert not article.claims.exists()
+
+
+def test_a_viewer_reads_the_article_without_any_labelling_buttons(client, viewer, claim):
+    client.force_login(viewer)
+    response = client.get(reverse("annotations:article_detail", args=[claim.article_id]))
+    assert response.status_code == 200
+    assert claim.text in response.content.decode()
+    assert reverse("annotations:claim_verdict", args=[claim.pk]) not in response.content.decode()
+    assert reverse("annotations:claim_create", args=[claim.article_id]) not in response.content.decode()
+
+
+def test_a_reviewer_cannot_open_import_or_export(reviewer_client):
+    assert reviewer_client.get(reverse("annotations:article_import")).status_code == 403
+    assert reviewer_client.get(reverse("annotations:claims_export")).status_code == 403
+    assert reviewer_client.get(reverse("annotations:claims_csv")).status_code == 403
+
+
+# Article list
+
+def test_the_list_shows_how_many_marks_are_labelled(reviewer_client, reviewer, make_claim):
+    make_claim().set_verdict("verified", by=reviewer)
+    make_claim(start=69, end=120)
+    response = reviewer_client.get(reverse("annotations:article_list"))
+    page = response.content.decode()
+    assert '<progress value="1" max="2">' in page
+    assert "1 of 2 labelled" in page
+
+
+def test_the_unlabelled_filter_hides_fully_labelled_articles(reviewer_client, reviewer, editor, make_claim):
+    make_claim().set_verdict("verified", by=reviewer)
+    other, _ = Article.objects.import_article(title="Still open", body="Rates rose 3 percent.", by=editor)
+    make_claim(article=other, start=0, end=21)
+    response = reviewer_client.get(reverse("annotations:article_list"), {"unlabelled": "on"})
+    titles = [article.title for article in response.context["page"].object_list]
+    assert titles == ["Still open"]
+
+
+@pytest.mark.parametrize("article_count", [1, 60])
+def test_the_list_runs_the_same_number_of_queries_however_many_articles(
+    reviewer_client, editor, article_count, django_assert_num_queries
+):
+    for number in range(article_count):
+        article, _ = Article.objects.import_article(title=f"Article {number}", body=f"Body {number}.", by=editor)
+        Claim.objects.create(article=article, kind="claim", start=0, end=4, text="Body")
+    # Session, user, the user's and the group permissions, the page count, the page.
+    with django_assert_num_queries(6):
+        response = reviewer_client.get(reverse("annotations:article_list"))
+    assert response.status_code == 200
+
+
+# Article page
+
+def test_the_article_page_highlights_claims_and_quotes_with_the_speaker(reviewer_client, article, make_claim):
+    claim = make_claim()
+    quote = make_claim(kind="quote", start=QUOTE_START, end=QUOTE_END, speaker="Ann Lee")
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk])).content.decode()
+    assert f'data-claims="{claim.pk}"' in page
+    assert "kind-claim verdict-unreviewed" in page
+    assert f'data-claims="{quote.pk}"' in page
+    assert 'data-speaker="Ann Lee"' in page
+    assert "Said by <strong>Ann Lee</strong>" in page
+
+
+def test_the_article_text_on_the_page_is_exactly_the_body(reviewer_client, article, make_claim):
+    make_claim()
+    response = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk]))
+    pieces = [piece["text"] for paragraph in response.context["paragraphs"]
+              for piece in paragraph["pieces"]]
+    assert "".join(pieces) == article.body
+
+
+def test_the_article_page_escapes_html_in_title_body_speaker_and_note(reviewer_client, editor, reviewer):
+    body = 'She said "<b>we won</b>" and <script>alert(1)</script> left.'
+    article, _ = Article.objects.import_article(title="<i>Title</i>", body=body, by=editor)
+    quote = Claim.objects.create(article=article, kind="quote", start=10, end=22, text=body[10:22],
+                                 speaker='<img src=x onerror="alert(2)">')
+    quote.set_note("<u>check</u>", by=reviewer)
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk])).content.decode()
+    for raw in ["<i>Title</i>", "<b>we won</b>", "<script>alert(1)", "<img src=x", "<u>check</u>"]:
+        assert raw not in page
+    assert "&lt;i&gt;Title&lt;/i&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in page
+    assert "&lt;u&gt;check&lt;/u&gt;" in page
+
+
+def test_the_article_page_shows_what_each_verdict_means(reviewer_client, article):
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk])).content.decode()
+    for meaning in Claim.VERDICT_HELP.values():
+        assert meaning in page
+
+
+# Claim actions: one table drives the no-JS and the htmx tests
+
+def setup_nothing(claim, user):
+    return {}
+
+
+def setup_dismissed(claim, user):
+    claim.dismiss(by=user)
+    return {}
+
+
+def setup_quote(claim, user):
+    Claim.objects.filter(pk=claim.pk).update(kind="quote", speaker="Ann Lee")
+    return {}
+
+
+def setup_evidence(claim, user):
+    claim.add_evidence("https://example.org/budget", by=user)
+    return {"evidence": claim.evidence.get().pk}
+
+
+class Case(NamedTuple):
+    data: dict
+    setup: Callable[[Claim, object], dict]
+    is_done: Callable[[Claim], bool]
+    action: str
+
+
+ACTIONS = {
+    "claim_verdict": Case({"verdict": "disputed"}, setup_nothing, lambda c: c.verdict == "disputed",
+                          AuditEvent.Action.VERDICT_SET),
+    "claim_dismiss": Case({}, setup_nothing, lambda c: c.is_dismissed, AuditEvent.Action.DISMISSED),
+    "claim_restore": Case({}, setup_dismissed, lambda c: not c.is_dismissed, AuditEvent.Action.RESTORED),
+    "claim_note": Case({"note": "Budget papers say 4.1m."}, setup_nothing,
+                       lambda c: c.note == "Budget papers say 4.1m.", AuditEvent.Action.NOTE_SET),
+    "claim_speaker": Case({"speaker": "Mayor Ann Lee"}, setup_quote, lambda c: c.speaker == "Mayor Ann Lee",
+                          AuditEvent.Action.SPEAKER_SET),
+    "claim_evidence_add": Case({"url": "https://example.org/minutes", "description": "Minutes"}, setup_nothing,
+                               lambda c: c.evidence.get().url == "https://example.org/minutes",
+                               AuditEvent.Action.EVIDENCE_ADDED),
+    "claim_evidence_remove": Case({}, setup_evidence, lambda c: not c.evidence.exists(),
+                                  AuditEvent.Action.EVIDENCE_REMOVED),
+}
+
+
+def post_action(client, name, claim, user, **extra):
+    """Prepare the claim for the action, post it with the current version; return the response and new events."""
+    case = ACTIONS[name]
+    data = {**case.data, **case.setup(claim, user)}
+    claim.refresh_from_db()
+    before = len(events_of(claim))
+    response = client.post(reverse(f"annotations:{name}", args=[claim.pk]),
+                           {**data, "expected_version": claim.version}, **extra)
+    claim.refresh_from_db()
+    return response, events_of(claim)[before:]
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_each_claim_action_without_javascript_redirects_to_the_mark_and_records_one_event(
+    reviewer_client, reviewer, claim, name
+):
+    response, new_events = post_action(reviewer_client, name, claim, reviewer)
+    assert response.status_code == 302
+    assert response["Location"] == article_url(claim)
+    assert ACTIONS[name].is_done(claim)
+    assert [event.action for event in new_events] == [ACTIONS[name].action]
+    assert new_events[0].before != new_events[0].after
+    assert new_events[0].actor == reviewer
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_each_claim_action_with_htmx_answers_with_the_fragment_only(reviewer_client, reviewer, claim, name):
+    response, new_events = post_action(reviewer_client, name, claim, reviewer, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert page.lstrip().startswith('<li class="mark-panel')
+    assert f'id="claim-{claim.pk}"' in page
+    assert 'id="article-text"' in page and 'hx-swap-oob="true"' in page
+    assert ACTIONS[name].is_done(claim)
+    assert len(new_events) == 1
+
+
+def test_labelling_with_htmx_updates_the_highlight_and_the_progress(reviewer_client, claim):
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]),
+                                    {"verdict": "verified", "expected_version": claim.version}, **HTMX)
+    page = response.content.decode()
+    assert "kind-claim verdict-verified" in page
+    assert 'id="article-progress" hx-swap-oob="true"' in page
+    assert "1 of 1 labelled" in page
+
+
+def test_an_unknown_verdict_is_refused_and_changes_nothing(reviewer_client, claim):
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]), {"verdict": "true"})
+    assert response.status_code == 400
+    claim.refresh_from_db()
+    assert claim.verdict == Claim.Verdict.UNREVIEWED
+    assert events_of(claim) == []
+
+
+def test_a_stale_version_gets_409_with_who_changed_the_mark_and_changes_nothing(
+    reviewer_client, editor, claim
+):
+    seen_version = claim.version
+    claim.set_verdict("verified", by=editor)
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]),
+                                    {"verdict": "disputed", "expected_version": seen_version})
+    assert response.status_code == 409
+    assert "eddie changed this claim" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.verdict == "verified"
+    assert len(events_of(claim)) == 1
+
+
+def test_a_stale_note_with_htmx_gets_409_and_keeps_what_the_user_typed(reviewer_client, editor, claim):
+    seen_version = claim.version
+    claim.set_note("Editor's note", by=editor)
+    response = reviewer_client.post(reverse("annotations:claim_note", args=[claim.pk]),
+                                    {"note": "My own careful note", "expected_version": seen_version}, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "<html" not in page
+    assert "My own careful note" in page
+    assert "Editor&#x27;s note" in page
+    assert f'name="expected_version" value="{claim.version}"' in page
+    claim.refresh_from_db()
+    assert claim.note == "Editor's note"
+
+
+def test_evidence_must_be_an_http_link(reviewer_client, claim):
+    response = reviewer_client.post(reverse("annotations:claim_evidence_add", args=[claim.pk]),
+                                    {"url": "javascript:alert(1)", "expected_version": claim.version})
+    assert response.status_code == 400
+    assert "Enter a link that starts with http:// or https://." in response.content.decode()
+    assert not claim.evidence.exists()
+    assert events_of(claim) == []
+
+
+def test_evidence_over_ftp_is_refused_too(reviewer_client, claim):
+    response = reviewer_client.post(reverse("annotations:claim_evidence_add", args=[claim.pk]),
+                                    {"url": "ftp://example.org/file", "expected_version": claim.version}, **HTMX)
+    assert response.status_code == 400
+    assert "http:// or https://" in response.content.decode()
+    assert not claim.evidence.exists()
+
+
+def test_removing_evidence_of_another_claim_is_refused(reviewer_client, reviewer, make_claim, claim):
+    other = make_claim(start=69, end=120)
+    other.add_evidence("https://example.org/x", by=reviewer)
+    response = reviewer_client.post(reverse("annotations:claim_evidence_remove", args=[claim.pk]),
+                                    {"evidence": other.evidence.get().pk})
+    assert response.status_code == 400
+    assert "not on this claim" in response.content.decode()
+    assert other.evidence.exists()
+
+
+def test_actions_only_accept_post(reviewer_client, claim):
+    assert reviewer_client.get(reverse("annotations:claim_verdict", args=[claim.pk])).status_code == 405
+
+
+# Adding a mark by span
+
+def test_a_reviewer_adds_a_quote_by_its_character_span(reviewer_client, reviewer, article):
+    response = reviewer_client.post(reverse("annotations:claim_create", args=[article.pk]), {
+        "start": QUOTE_START, "end": QUOTE_END, "kind": "quote", "speaker": "Mayor Ann Lee",
+    })
+    quote = article.claims.get()
+    assert response.status_code == 302
+    assert response["Location"] == article_url(quote)
+    assert (quote.text, quote.speaker, quote.origin) == (BODY[QUOTE_START:QUOTE_END], "Mayor Ann Lee", "human")
+    assert [(e.action, e.actor) for e in events_of(quote)] == [(AuditEvent.Action.MARKED, reviewer)]
+
+
+def test_a_span_outside_the_article_gets_a_clear_error(reviewer_client, article):
+    response = reviewer_client.post(reverse("annotations:claim_create", args=[article.pk]),
+                                    {"start": 10, "end": 5000, "kind": "claim"})
+    assert response.status_code == 400
+    assert f"outside the article (length {len(BODY)})" in response.content.decode()
+    assert not article.claims.exists()
+
+
+def test_a_span_that_ends_before_it_starts_is_refused(reviewer_client, article):
+    response = reviewer_client.post(reverse("annotations:claim_create", args=[article.pk]),
+                                    {"start": 10, "end": 4, "kind": "claim"})
+    assert response.status_code == 400
+    assert "The end must come after the start." in response.content.decode()
+
+
+# Import
+
+def test_a_batch_with_bad_files_imports_the_rest_and_names_each_failure(editor_client, settings):
+    settings.ARTICLE_MAX_BYTES = 200
+    files = [
+        upload("good.txt", b"Port reopens\nThe port reopened on Tuesday after a two-week strike."),
+        upload("empty.txt", b""),
+        upload("binary.txt", b"\x00\x01\x02PNG"),
+        upload("huge.txt", b"Headline\n" + b"words " * 100),
+    ]
+    response = editor_client.post(reverse("annotations:article_import"), {"files": files})
+    outcomes = {outcome.source_name: outcome for outcome in response.context["outcomes"]}
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert outcomes["good.txt"].status == "imported"
+    assert Article.objects.get().title == "Port reopens"
+    assert {name: outcomes[name].status for name in ["empty.txt", "binary.txt", "huge.txt"]} == dict.fromkeys(
+        ["empty.txt", "binary.txt", "huge.txt"], "failed")
+    assert "the file is empty" in page
+    assert "binary file" in page
+    assert "over the limit" in page
+
+
+def test_a_duplicate_import_links_to_the_article_it_matches(editor_client, article):
+    data = f"Another headline\n{article.body}".encode()
+    response = editor_client.post(reverse("annotations:article_import"), {"files": [upload("again.txt", data)]})
+    [outcome] = response.context["outcomes"]
+    assert outcome.status == "duplicate"
+    assert f"already stored as article {article.pk}" in response.content.decode()
+    assert reverse("annotations:article_detail", args=[article.pk]) in response.content.decode()
+    assert Article.objects.count() == 1
+
+
+def test_a_pasted_article_is_imported(editor_client, editor):
+    response = editor_client.post(reverse("annotations:article_import"), {
+        "title": "Pasted headline", "body": "The mayor said the bridge cost 12 million pounds.",
+    })
+    article = Article.objects.get()
+    assert response.context["outcomes"][0].status == "imported"
+    assert (article.title, article.source_name, article.imported_by) == ("Pasted headline", "pasted", editor)
+
+
+def test_pasted_text_without_a_headline_is_a_form_error(editor_client):
+    response = editor_client.post(reverse("annotations:article_import"), {"body": "Some text."})
+    assert response.status_code == 400
+    assert "there is no headline" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_an_import_with_nothing_to_import_asks_for_a_file_or_text(editor_client):
+    response = editor_client.post(reverse("annotations:article_import"), {})
+    assert response.status_code == 400
+    assert "Choose at least one file" in response.content.decode()
+
+
+def test_the_sample_with_a_repeated_body_is_stored_once(editor_client):
+    response = editor_client.post(reverse("annotations:article_import"),
+                                  {"files": [upload(SHARED_SAMPLE.name, SHARED_SAMPLE.read_bytes())]})
+    article = Article.objects.get()
+    first_paragraph = "The UK and France have declared readiness to deploy troops into Ukraine"
+    assert article.body.count(first_paragraph) == 1
+    assert "the body was repeated 2 times; stored once" in response.content.decode()
+
+
+# Export
+
+def test_the_export_page_is_for_editors(editor_client):
+    response = editor_client.get(reverse("annotations:claims_export"))
+    assert response.status_code == 200
+    assert reverse("annotations:claims_csv") in response.content.decode()
+
+
+def test_the_csv_is_streamed_with_a_dated_filename_and_the_header(editor_client, reviewer, claim):
+    claim.set_verdict("verified", by=reviewer)
+    response = editor_client.get(reverse("annotations:claims_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="factcheck-claims-{timezone.localdate():%Y-%m-%d}.csv"')
+    assert rows[0][:4] == ["article_id", "article_title", "article_url", "claim_id"]
+    assert [row[3] for row in rows[1:]] == [str(claim.pk)]
+
+
+def test_export_filters_narrow_the_rows(editor_client, reviewer, make_claim):
+    make_claim().set_verdict("verified", by=reviewer)
+    disputed = make_claim(start=69, end=120)
+    disputed.set_verdict("disputed", by=reviewer)
+    response = editor_client.get(reverse("annotations:claims_csv"), {"verdict": "disputed"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[3] for row in rows[1:]] == [str(disputed.pk)]
+
+
+def test_export_neutralises_spreadsheet_formulas(editor_client, reviewer, claim):
+    claim.set_verdict("verified", by=reviewer)
+    claim.set_note("=HYPERLINK(\"http://evil\")", by=reviewer)
+    response = editor_client.get(reverse("annotations:claims_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][10] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_an_invalid_export_filter_is_a_400_with_the_error(editor_client):
+    response = editor_client.get(reverse("annotations:claims_csv"),
+                                 {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    assert response.status_code == 400
+    assert not response.streaming
+    assert "is after" in response.content.decode()
+
+
+# History
+
+def test_the_claim_history_shows_each_change_before_and_after(reviewer_client, reviewer, claim):
+    claim.set_verdict("disputed", by=reviewer)
+    response = reviewer_client.get(reverse("annotations:claim_history", args=[claim.pk]))
+    page = response.content.decode()
+    assert "Label set" in page and "rita" in page
+    assert re.search(r'<td class="before">\s*unreviewed\s*</td>', page)
+    assert re.search(r'<td class="after">\s*disputed\s*</td>', page)
+
+
+def test_the_article_history_lists_the_import_and_the_changes_to_its_marks(reviewer_client, reviewer, article, claim):
+    claim.set_note("Checked with the council", by=reviewer)
+    page = reviewer_client.get(reverse("annotations:article_history", args=[article.pk])).content.decode()
+    assert "Imported" in page and "eddie" in page
+    assert "Note changed" in page
+    assert re.search(r'<td class="after">\s*Checked with the council\s*</td>', page)
+    assert reverse("annotations:claim_history", args=[claim.pk]) in page
