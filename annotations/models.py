@@ -13,7 +13,7 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -31,16 +31,16 @@ def body_fingerprint(body: str) -> str:
 
 class ArticleQuerySet(models.QuerySet):
     def with_progress(self) -> "ArticleQuerySet":
+        """Count live marks and labelled ones; the order is restated because grouping drops Meta.ordering."""
         live = Q(claims__is_dismissed=False)
         return self.annotate(
             mark_count=Count("claims", filter=live),
             labelled_count=Count("claims", filter=live & ~Q(claims__verdict=Claim.Verdict.UNREVIEWED)),
-        )
+        ).order_by(*self.model._meta.ordering)
 
     def with_unlabelled_marks(self) -> "ArticleQuerySet":
-        return self.filter(
-            claims__is_dismissed=False, claims__verdict=Claim.Verdict.UNREVIEWED
-        ).distinct()
+        # A subquery, not a join, so it composes with with_progress() without inflating its counts.
+        return self.filter(Exists(Claim.objects.unreviewed().filter(article=OuterRef("pk"))))
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -294,6 +294,8 @@ class Claim(models.Model):
         self._change(AuditEvent.Action.SPAN_ADJUSTED, by=by, expected_version=expected_version, apply=apply)
 
     def add_evidence(self, url: str, description: str = "", *, by, expected_version: int | None = None) -> None:
+        if not url.lower().startswith(("http://", "https://")):
+            raise ValidationError("Evidence links must start with http:// or https://.")
         def apply(claim: Claim) -> list[str]:
             claim.evidence.create(url=url, description=description.strip(), added_by=by)
             return []

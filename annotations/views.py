@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,11 +32,9 @@ LABEL = "annotations.label_claim"
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
-    # Meta.ordering does not apply to a grouped (annotated) query, so the page order is spelled out.
-    articles = Article.objects.with_progress().order_by("-created_at", "-pk")
+    articles = Article.objects.with_progress()
     if form.is_valid() and form.cleaned_data["unlabelled"]:
-        # Compare the two counts instead of joining the marks again, which would inflate both.
-        articles = articles.filter(labelled_count__lt=F("mark_count"))
+        articles = articles.with_unlabelled_marks()
     page = Paginator(articles, 50).get_page(request.GET.get("page"))
     return render(request, "annotations/article_list.html", {"form": form, "page": page})
 

@@ -128,3 +128,17 @@ def test_restoring_an_event_of_another_claim_is_refused(claim, make_claim, revie
     other.set_verdict("verified", by=reviewer)
     with pytest.raises(ValidationError):
         claim.restore_label(other.history().get().pk, by=reviewer)
+
+
+def test_progress_counts_survive_the_unlabelled_filter(article, make_claim, reviewer):
+    make_claim(start=0, end=5).set_verdict("verified", by=reviewer)
+    make_claim(start=6, end=10)
+    make_claim(start=11, end=15)
+    (counted,) = Article.objects.with_progress().with_unlabelled_marks()
+    assert (counted.mark_count, counted.labelled_count) == (3, 1)
+
+
+def test_evidence_must_be_an_http_link(claim, reviewer):
+    with pytest.raises(ValidationError):
+        claim.add_evidence("javascript:alert(1)", by=reviewer)
+    assert not claim.evidence.exists()
