@@ -23,7 +23,8 @@ browser:
 run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DJANGO_DEBUG=1 $(PY) manage.py setup_demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+	@echo "Serving http://$(HOST)/ with a background worker for imports; Ctrl-C stops both."
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker & trap 'kill $$!' EXIT; DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: setup browser
 	SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run

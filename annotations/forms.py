@@ -1,13 +1,13 @@
 """Forms validate and clean input; they never write history or call spaCy."""
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
 from annotations.importing import (
-    SUPPORTED_SUFFIXES, ArticleDraft, ImportProblem, ReadFailure, draft_from_text, read_source,
+    SUPPORTED_SUFFIXES, ImportProblem, ReadFailure, draft_from_text, size_problem,
 )
 from annotations.models import Article, AuditEvent, Claim
 
@@ -56,7 +56,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    """Files and/or one pasted article. Reading happens in items(); storing is import_items()'s job."""
+    """Files and/or one pasted article, handed to a background import (see tasks.queue_import)."""
 
     files = MultipleFileField(required=False, label="Files",
                               help_text="Text, Markdown, HTML, CSV or JSON Lines; several at once.")
@@ -73,13 +73,22 @@ class ImportForm(forms.Form):
                 raise forms.ValidationError(f"The pasted article cannot be imported: {problem}.") from None
         if not cleaned.get("files") and cleaned["draft"] is None and not self.errors:
             raise forms.ValidationError("Choose at least one file, or paste a headline and article text.")
+        if len(cleaned.get("files") or []) > settings.IMPORT_MAX_FILES:
+            raise forms.ValidationError(
+                f"{len(cleaned['files'])} files is more than {settings.IMPORT_MAX_FILES} at once; import them in parts.")
         return cleaned
 
-    def items(self) -> Iterator[ArticleDraft | ReadFailure]:
+    def sources(self) -> tuple[list[tuple[str, bytes]], list[ReadFailure]]:
+        """(name, bytes) of each file to import, and the files refused for size without reading them."""
+        sources, refused = [], []
         for upload in self.cleaned_data["files"]:
-            yield from read_source(upload.name, upload.read())
-        if self.cleaned_data["draft"] is not None:
-            yield self.cleaned_data["draft"]
+            if problem := size_problem(upload.size):
+                refused.append(ReadFailure(upload.name, problem))
+            else:
+                sources.append((upload.name, upload.read()))
+        if draft := self.cleaned_data["draft"]:
+            sources.append(("pasted.txt", f"{draft.title}\n{draft.body}".encode()))
+        return sources, refused
 
 
 class ClaimForm(forms.Form):

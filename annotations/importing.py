@@ -131,16 +131,21 @@ def draft_from_text(title: str, body: str, source_name: str, **metadata) -> Arti
     return draft
 
 
+def size_problem(size: int) -> str:
+    """Why a file of this many bytes is refused, or "" when it is small enough."""
+    if size <= settings.ARTICLE_MAX_BYTES:
+        return ""
+    return f"the file is {size:,} bytes, over the limit of {settings.ARTICLE_MAX_BYTES:,} (ARTICLE_MAX_BYTES)"
+
+
 def read_source(source_name: str, data: bytes) -> Iterator[ArticleDraft | ReadFailure]:
     """Every article in one file's bytes; a failure for the whole file or for each bad row."""
     suffix = Path(source_name).suffix.lower()
     try:
         if suffix not in SUPPORTED_SUFFIXES:
             raise ImportProblem(f"unsupported file type {suffix or '(none)'}; use " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
-        if len(data) > settings.ARTICLE_MAX_BYTES:
-            raise ImportProblem(
-                f"the file is {len(data):,} bytes, over the limit of {settings.ARTICLE_MAX_BYTES:,} (ARTICLE_MAX_BYTES)"
-            )
+        if problem := size_problem(len(data)):
+            raise ImportProblem(problem)
         text, encoding = decode(data, source_name)
         if suffix in {".txt", ".md"}:
             items = [_read_plain(text, source_name)]

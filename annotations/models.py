@@ -523,10 +523,18 @@ class ImportItem(models.Model):
     def __str__(self) -> str:
         return self.source_name
 
+    @staticmethod
+    def outcome_entry(source_name: str, status: str, message: str, article_id: int | None = None) -> dict:
+        return {"source_name": source_name, "status": status, "message": message, "article_id": article_id}
+
+    @classmethod
+    def refused(cls, batch: ImportBatch, failure) -> "ImportItem":
+        """A file turned away before reading (too large): finished at once, with its reason."""
+        return cls(batch=batch, source_name=failure.source_name, data=b"", status=cls.Status.DONE,
+                   outcomes=[cls.outcome_entry(failure.source_name, "failed", failure.reason)])
+
     def record(self, outcome) -> None:
         """Keep one article's outcome, saved at once so the progress page sees it."""
-        self.outcomes = [*self.outcomes, {
-            "source_name": outcome.source_name, "status": outcome.status, "message": outcome.message,
-            "article_id": outcome.article.pk if outcome.article else None,
-        }]
+        article_id = outcome.article.pk if outcome.article else None
+        self.outcomes = [*self.outcomes, self.outcome_entry(outcome.source_name, outcome.status, outcome.message, article_id)]
         self.save(update_fields=["outcomes"])

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks import task
 
-from annotations.importing import import_items, read_source
+from annotations.importing import ReadFailure, import_items, read_source
 from annotations.models import ImportBatch, ImportItem
 
 
@@ -28,11 +28,17 @@ def run_import_batch(batch_id: int) -> None:
     batch.set_state(ImportBatch.State.DONE)
 
 
-def queue_import(sources: list[tuple[str, bytes]], *, by) -> ImportBatch:
-    """Keep the files in a new batch and have a worker import them once the batch is committed."""
+def queue_import(sources: list[tuple[str, bytes]], *, by, refused: list[ReadFailure] = ()) -> ImportBatch:
+    """Keep the files in a new batch and have a worker import them once the batch is committed.
+
+    Files refused before reading (too large) are kept as finished items, so the batch reports them too.
+    """
     with transaction.atomic():
         batch = ImportBatch.objects.create(created_by=by)
-        ImportItem.objects.bulk_create(ImportItem(batch=batch, source_name=name, data=data) for name, data in sources)
+        ImportItem.objects.bulk_create(
+            [ImportItem(batch=batch, source_name=name, data=data) for name, data in sources]
+            + [ImportItem.refused(batch, failure) for failure in refused]
+        )
         transaction.on_commit(lambda: run_import_batch.enqueue(batch.pk))
     return batch
 

@@ -23,8 +23,8 @@ from annotations.forms import (
     ArticleFilterForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm, ExportFilterForm,
     ImportForm, MarkPanel, NoteForm, SpeakerForm, VerdictForm,
 )
-from annotations.importing import import_items
-from annotations.models import Article, AuditEvent, Claim, StaleClaimError
+from annotations.models import Article, AuditEvent, Claim, ImportBatch, StaleClaimError
+from annotations.tasks import queue_import, retry_crashed
 
 LABEL = "annotations.label_claim"
 
@@ -47,8 +47,27 @@ def article_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "annotations/article_import.html", {"form": form}, status=400)
-    outcomes = list(import_items(form.items(), by=request.user))
-    return render(request, "annotations/article_import.html", {"form": ImportForm(), "outcomes": outcomes})
+    sources, refused = form.sources()
+    batch = queue_import(sources, refused=refused, by=request.user)
+    return redirect("annotations:import_batch", pk=batch.pk)
+
+
+@login_required
+@permission_required("annotations.import_articles", raise_exception=True)
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch's live progress; htmx polls the fragment until the batch is done."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    template = "annotations/_import_progress.html" if request.htmx else "annotations/import_batch.html"
+    return render(request, template, {"batch": batch, "progress": batch.progress()})
+
+
+@login_required
+@require_POST
+@permission_required("annotations.import_articles", raise_exception=True)
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    retry_crashed(batch)
+    return redirect("annotations:import_batch", pk=batch.pk)
 
 
 @login_required

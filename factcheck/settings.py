@@ -110,6 +110,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 ARTICLE_MAX_BYTES = int(os.environ.get("ARTICLE_MAX_BYTES", str(5 * 1024 * 1024)))
 # Encoding tried after UTF-8 (with or without BOM) fails; the import says when it was used.
 ARTICLE_FALLBACK_ENCODING = os.environ.get("ARTICLE_FALLBACK_ENCODING", "cp1252")
+# Files accepted in one upload; Django's own cap sits just above so our message is the one shown.
+IMPORT_MAX_FILES = int(os.environ.get("IMPORT_MAX_FILES", "50"))
+DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES + 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 

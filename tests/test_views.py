@@ -357,7 +357,20 @@ def test_a_span_that_ends_before_it_starts_is_refused(reviewer_client, article):
 
 # Import
 
-def test_a_batch_with_bad_files_imports_the_rest_and_names_each_failure(editor_client, settings):
+@pytest.fixture
+def post_import(immediate_tasks, django_capture_on_commit_callbacks):
+    """Post an import and follow to the batch page, with the task run at commit as a worker would."""
+
+    def post(client, data) -> tuple:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("annotations:article_import"), data)
+        page = client.get(response.headers["Location"])
+        return page, {o["source_name"]: o for o in page.context["progress"]["outcomes"]}
+
+    return post
+
+
+def test_a_batch_with_bad_files_imports_the_rest_and_names_each_failure(editor_client, settings, post_import):
     settings.ARTICLE_MAX_BYTES = 200
     files = [
         upload("good.txt", b"Port reopens\nThe port reopened on Tuesday after a two-week strike."),
@@ -365,36 +378,52 @@ def test_a_batch_with_bad_files_imports_the_rest_and_names_each_failure(editor_c
         upload("binary.txt", b"\x00\x01\x02PNG"),
         upload("huge.txt", b"Headline\n" + b"words " * 100),
     ]
-    response = editor_client.post(reverse("annotations:article_import"), {"files": files})
-    outcomes = {outcome.source_name: outcome for outcome in response.context["outcomes"]}
+    response, outcomes = post_import(editor_client, {"files": files})
     page = response.content.decode()
     assert response.status_code == 200
-    assert outcomes["good.txt"].status == "imported"
+    assert outcomes["good.txt"]["status"] == "imported"
     assert Article.objects.get().title == "Port reopens"
-    assert {name: outcomes[name].status for name in ["empty.txt", "binary.txt", "huge.txt"]} == dict.fromkeys(
+    assert {name: outcomes[name]["status"] for name in ["empty.txt", "binary.txt", "huge.txt"]} == dict.fromkeys(
         ["empty.txt", "binary.txt", "huge.txt"], "failed")
     assert "the file is empty" in page
     assert "binary file" in page
     assert "over the limit" in page
 
 
-def test_a_duplicate_import_links_to_the_article_it_matches(editor_client, article):
+def test_an_import_runs_in_the_background_and_its_page_shows_progress(editor_client):
+    response = editor_client.post(reverse("annotations:article_import"),
+                                  {"files": [upload("a.txt", b"Port reopens\nThe port reopened on Tuesday.")]})
+    batch_url = response.headers["Location"]
+    assert not Article.objects.exists()  # no worker ran: the request did not do the work itself
+    page = editor_client.get(batch_url)
+    assert "Queued" in page.content.decode() and 'hx-trigger="every 1s"' in page.content.decode()
+    fragment = editor_client.get(batch_url, **HTMX).content.decode()
+    assert "<html" not in fragment and 'id="import-progress"' in fragment
+
+
+def test_too_many_files_at_once_are_refused_with_the_limit(editor_client, settings):
+    settings.IMPORT_MAX_FILES = 2
+    files = [upload(f"{n}.txt", b"T\nBody.") for n in range(3)]
+    response = editor_client.post(reverse("annotations:article_import"), {"files": files})
+    assert response.status_code == 400 and "more than 2 at once" in response.content.decode()
+
+
+def test_a_duplicate_import_links_to_the_article_it_matches(editor_client, article, post_import):
     data = f"Another headline\n{article.body}".encode()
-    response = editor_client.post(reverse("annotations:article_import"), {"files": [upload("again.txt", data)]})
-    [outcome] = response.context["outcomes"]
-    assert outcome.status == "duplicate"
+    response, outcomes = post_import(editor_client, {"files": [upload("again.txt", data)]})
+    assert outcomes["again.txt"]["status"] == "duplicate"
     assert f"already stored as article {article.pk}" in response.content.decode()
     assert reverse("annotations:article_detail", args=[article.pk]) in response.content.decode()
     assert Article.objects.count() == 1
 
 
-def test_a_pasted_article_is_imported(editor_client, editor):
-    response = editor_client.post(reverse("annotations:article_import"), {
+def test_a_pasted_article_is_imported(editor_client, editor, post_import):
+    _, outcomes = post_import(editor_client, {
         "title": "Pasted headline", "body": "The mayor said the bridge cost 12 million pounds.",
     })
     article = Article.objects.get()
-    assert response.context["outcomes"][0].status == "imported"
-    assert (article.title, article.source_name, article.imported_by) == ("Pasted headline", "pasted", editor)
+    assert outcomes["pasted.txt"]["status"] == "imported"
+    assert (article.title, article.source_name, article.imported_by) == ("Pasted headline", "pasted.txt", editor)
 
 
 def test_pasted_text_without_a_headline_is_a_form_error(editor_client):
@@ -410,9 +439,8 @@ def test_an_import_with_nothing_to_import_asks_for_a_file_or_text(editor_client)
     assert "Choose at least one file" in response.content.decode()
 
 
-def test_the_sample_with_a_repeated_body_is_stored_once(editor_client):
-    response = editor_client.post(reverse("annotations:article_import"),
-                                  {"files": [upload(SHARED_SAMPLE.name, SHARED_SAMPLE.read_bytes())]})
+def test_the_sample_with_a_repeated_body_is_stored_once(editor_client, post_import):
+    response, _ = post_import(editor_client, {"files": [upload(SHARED_SAMPLE.name, SHARED_SAMPLE.read_bytes())]})
     article = Article.objects.get()
     first_paragraph = "The UK and France have declared readiness to deploy troops into Ukraine"
     assert article.body.count(first_paragraph) == 1
@@ -482,3 +510,20 @@ def test_the_article_history_lists_the_import_and_the_changes_to_its_marks(revie
     assert "Note changed" in page
     assert re.search(r'<td class="after">\s*Checked with the council\s*</td>', page)
     assert reverse("annotations:claim_history", args=[claim.pk]) in page
+
+
+def test_a_crashed_file_can_be_retried_from_the_batch_page(editor_client, editor, immediate_tasks,
+                                                           django_capture_on_commit_callbacks, monkeypatch):
+    from annotations import tasks
+    from annotations.models import ImportItem
+
+    monkeypatch.setattr(tasks, "read_source", lambda name, data: (_ for _ in ()).throw(OSError("disk hiccup")))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = tasks.queue_import([("a.txt", b"Port reopens\nThe port reopened on Tuesday.")], by=editor)
+    page = editor_client.get(reverse("annotations:import_batch", args=[batch.pk])).content.decode()
+    assert "disk hiccup" in page and "Retry the failed files" in page
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(reverse("annotations:import_retry", args=[batch.pk]))
+    assert ImportItem.objects.get(batch=batch).status == ImportItem.Status.DONE
+    assert Article.objects.filter(title="Port reopens").exists()
