@@ -26,9 +26,15 @@ class ExportFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label="Labelled from", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="Labelled to", widget=forms.DateInput(attrs={"type": "date"}))
+    export_format = forms.ChoiceField(
+        label="Format", initial="csv", required=False,
+        choices=[("csv", "CSV (spreadsheets)"), ("jsonl", "JSON Lines (one claim per line, with evidence and history)"),
+                 ("claimreview", "ClaimReview JSON-LD (schema.org, for search engines and aggregators)")],
+    )
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["export_format"] = cleaned.get("export_format") or "csv"
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError("“Labelled from” is after “Labelled to”.")
         return cleaned

@@ -203,7 +203,10 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["article", "start", "end"]
-        permissions = [("label_claim", "Can label, annotate and add marks")]
+        permissions = [
+            ("label_claim", "Can label, annotate and add marks"),
+            ("restore_label", "Can restore an earlier label"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_start_before_end"),
             models.UniqueConstraint(fields=["article", "start", "end", "kind"], name="one_mark_per_span_and_kind"),

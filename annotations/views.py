@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from annotations.exports import csv_lines, export_filename, select_claims
+from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     ArticleFilterForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm, ExportFilterForm,
     ImportForm, MarkPanel, NoteForm, SpeakerForm, VerdictForm,
@@ -139,6 +139,19 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("annotations.restore_label", raise_exception=True)
+def claim_restore_label(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor brings back an earlier label from the claim's history (a new event; nothing is rewritten)."""
+    claim = get_object_or_404(Claim, pk=pk)
+    try:
+        claim.restore_label(int(request.POST.get("event", 0) or 0), by=request.user)
+    except (ValidationError, ValueError):
+        return HttpResponseBadRequest("That event is not an earlier label of this claim.")
+    return redirect("annotations:claim_history", pk=claim.pk)
+
+
+@login_required
+@require_POST
 @permission_required(LABEL, raise_exception=True)
 def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
@@ -181,13 +194,29 @@ def claims_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("annotations.export_claims", raise_exception=True)
-def claims_csv(request: HttpRequest) -> HttpResponse:
+def claims_download(request: HttpRequest) -> HttpResponse:
+    """The filtered claims in the chosen format, streamed row by row."""
     form = ExportFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "annotations/claims_export.html", {"form": form}, status=400)
-    response = StreamingHttpResponse(csv_lines(select_claims(**form.cleaned_data)),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(timezone.localdate())}"'
+    filters = {name: value for name, value in form.cleaned_data.items() if name != "export_format"}
+    write_chunks, content_type, _ = FORMATS[form.cleaned_data["export_format"]]
+    response = StreamingHttpResponse(write_chunks(select_claims(**filters)), content_type=content_type)
+    filename = export_filename(timezone.localdate(), form.cleaned_data["export_format"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@permission_required("annotations.export_claims", raise_exception=True)
+def audit_download(request: HttpRequest) -> HttpResponse:
+    """The audit log (one article's with ?article=ID) as JSON Lines with the hashes."""
+    events = AuditEvent.objects.order_by("pk")
+    if article_id := request.GET.get("article"):
+        events = events.filter(article=get_object_or_404(Article, pk=article_id if article_id.isdigit() else 0))
+    response = StreamingHttpResponse(audit_lines(events), content_type="application/x-ndjson; charset=utf-8")
+    scope = f"article-{article_id}" if article_id else "all"
+    response["Content-Disposition"] = f'attachment; filename="factcheck-audit-{scope}-{timezone.localdate():%Y-%m-%d}.jsonl"'
     return response
 
 

@@ -34,7 +34,7 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 @pytest.mark.parametrize("name, args", [
     ("article_list", []), ("help", []), ("article_import", []), ("article_detail", ["article"]),
-    ("article_history", ["article"]), ("claim_history", ["claim"]), ("claims_export", []), ("claims_csv", []),
+    ("article_history", ["article"]), ("claim_history", ["claim"]), ("claims_export", []), ("claims_download", []),
 ])
 def test_every_page_sends_anonymous_visitors_to_the_login_page(client, article, claim, name, args):
     objects = {"article": article.pk, "claim": claim.pk}
@@ -89,7 +89,7 @@ def test_a_viewer_reads_the_article_without_any_labelling_buttons(client, viewer
 def test_a_reviewer_cannot_open_import_or_export(reviewer_client):
     assert reviewer_client.get(reverse("annotations:article_import")).status_code == 403
     assert reviewer_client.get(reverse("annotations:claims_export")).status_code == 403
-    assert reviewer_client.get(reverse("annotations:claims_csv")).status_code == 403
+    assert reviewer_client.get(reverse("annotations:claims_download")).status_code == 403
 
 
 # Article list
@@ -452,12 +452,12 @@ def test_the_sample_with_a_repeated_body_is_stored_once(editor_client, post_impo
 def test_the_export_page_is_for_editors(editor_client):
     response = editor_client.get(reverse("annotations:claims_export"))
     assert response.status_code == 200
-    assert reverse("annotations:claims_csv") in response.content.decode()
+    assert reverse("annotations:claims_download") in response.content.decode()
 
 
 def test_the_csv_is_streamed_with_a_dated_filename_and_the_header(editor_client, reviewer, claim):
     claim.set_verdict("verified", by=reviewer)
-    response = editor_client.get(reverse("annotations:claims_csv"))
+    response = editor_client.get(reverse("annotations:claims_download"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -471,7 +471,7 @@ def test_export_filters_narrow_the_rows(editor_client, reviewer, make_claim):
     make_claim().set_verdict("verified", by=reviewer)
     disputed = make_claim(start=69, end=120)
     disputed.set_verdict("disputed", by=reviewer)
-    response = editor_client.get(reverse("annotations:claims_csv"), {"verdict": "disputed"})
+    response = editor_client.get(reverse("annotations:claims_download"), {"verdict": "disputed"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row[3] for row in rows[1:]] == [str(disputed.pk)]
 
@@ -479,13 +479,13 @@ def test_export_filters_narrow_the_rows(editor_client, reviewer, make_claim):
 def test_export_neutralises_spreadsheet_formulas(editor_client, reviewer, claim):
     claim.set_verdict("verified", by=reviewer)
     claim.set_note("=HYPERLINK(\"http://evil\")", by=reviewer)
-    response = editor_client.get(reverse("annotations:claims_csv"))
+    response = editor_client.get(reverse("annotations:claims_download"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][10] == "'=HYPERLINK(\"http://evil\")"
 
 
 def test_an_invalid_export_filter_is_a_400_with_the_error(editor_client):
-    response = editor_client.get(reverse("annotations:claims_csv"),
+    response = editor_client.get(reverse("annotations:claims_download"),
                                  {"date_from": "2025-02-01", "date_to": "2025-01-01"})
     assert response.status_code == 400
     assert not response.streaming

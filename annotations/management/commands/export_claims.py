@@ -27,11 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, export_format, **options):
         filters = {name: options[name] for name in ExportFilterForm.base_fields if options.get(name) is not None}
-        form = ExportFilterForm(data=filters)
+        form = ExportFilterForm(data={**filters, "export_format": export_format})
         if not form.is_valid():
             problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
             raise CommandError(f"Invalid filter: {problems}")
-        claims = select_claims(**form.cleaned_data)
+        claims = select_claims(**{name: value for name, value in form.cleaned_data.items() if name != "export_format"})
         write_chunks = FORMATS[export_format][0]
         if output:
             # Write beside the target and swap at the end, so a failed export never clobbers an older file.
