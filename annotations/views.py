@@ -5,14 +5,17 @@ they answer with the mark's `_claim.html` fragment instead of a redirect.
 """
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -291,3 +294,22 @@ def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple
 
 def _claim_url(claim: Claim) -> str:
     return reverse("annotations:article_detail", args=[claim.article_id]) + f"#claim-{claim.pk}"
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: is the database answering, which spaCy pipeline is configured."""
+    model_name = settings.SPACY_MODEL
+    try:
+        model_version = importlib.metadata.version(model_name)
+    except importlib.metadata.PackageNotFoundError:
+        model_version = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except DatabaseError as error:
+        database = f"error: {type(error).__name__}"
+    healthy = database == "ok" and model_version is not None
+    return JsonResponse({"status": "ok" if healthy else "failing", "database": database,
+                         "spacy_model": model_name, "spacy_model_version": model_version},
+                        status=200 if healthy else 503)

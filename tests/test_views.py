@@ -527,3 +527,16 @@ def test_a_crashed_file_can_be_retried_from_the_batch_page(editor_client, editor
         editor_client.post(reverse("annotations:import_retry", args=[batch.pk]))
     assert ImportItem.objects.get(batch=batch).status == ImportItem.Status.DONE
     assert Article.objects.filter(title="Port reopens").exists()
+
+
+def test_healthz_reports_the_database_and_the_spacy_model_without_login(client, settings, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "spacy_model": settings.SPACY_MODEL,
+                               "spacy_model_version": "3.8.0"}
+
+
+def test_healthz_fails_when_the_configured_model_is_not_installed(client, settings, db):
+    settings.SPACY_MODEL = "en_core_web_missing"
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json()["status"] == "failing"
