@@ -41,7 +41,15 @@ class ExportFilterForm(forms.Form):
 
 
 class ArticleFilterForm(forms.Form):
-    unlabelled = forms.BooleanField(required=False, label="Only articles with unlabelled marks")
+    """Search and filters of the article list; every field is optional."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search titles and text")
+    progress = forms.ChoiceField(required=False, label="Progress", choices=[
+        ("", "Any progress"), ("unlabelled", "Has unlabelled marks"), ("done", "Every mark labelled")])
+    verdict = forms.ChoiceField(required=False, label="Has a mark labelled", choices=[("", "Any verdict")] + [
+        choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED])
+    imported_from = forms.DateField(required=False, label="Imported from", widget=forms.DateInput(attrs={"type": "date"}))
+    imported_to = forms.DateField(required=False, label="Imported to", widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MultipleFileInput(forms.FileInput):

@@ -39,8 +39,36 @@ class ArticleQuerySet(models.QuerySet):
         ).order_by(*self.model._meta.ordering)
 
     def with_unlabelled_marks(self) -> "ArticleQuerySet":
-        # A subquery, not a join, so it composes with with_progress() without inflating its counts.
+        # Subqueries, not joins, so the filters compose with with_progress() without inflating its counts.
         return self.filter(Exists(Claim.objects.unreviewed().filter(article=OuterRef("pk"))))
+
+    def fully_labelled(self) -> "ArticleQuerySet":
+        return self.exclude(Exists(Claim.objects.unreviewed().filter(article=OuterRef("pk"))))
+
+    def with_verdict(self, verdict: str) -> "ArticleQuerySet":
+        return self.filter(Exists(Claim.objects.live().filter(article=OuterRef("pk"), verdict=verdict)))
+
+    def search(self, words: str) -> "ArticleQuerySet":
+        """Articles whose title or text contains every word (case-insensitive)."""
+        for word in words.split():
+            self = self.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        return self
+
+    def filtered(self, *, q: str = "", progress: str = "", verdict: str = "", imported_from=None,
+                 imported_to=None) -> "ArticleQuerySet":
+        """The article list's search and filters, each optional."""
+        articles = self.search(q) if q else self
+        if progress == "unlabelled":
+            articles = articles.with_unlabelled_marks()
+        elif progress == "done":
+            articles = articles.fully_labelled()
+        if verdict:
+            articles = articles.with_verdict(verdict)
+        if imported_from:
+            articles = articles.filter(created_at__date__gte=imported_from)
+        if imported_to:
+            articles = articles.filter(created_at__date__lte=imported_to)
+        return articles
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

@@ -36,10 +36,13 @@ LABEL = "annotations.label_claim"
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
     articles = Article.objects.with_progress()
-    if form.is_valid() and form.cleaned_data["unlabelled"]:
-        articles = articles.with_unlabelled_marks()
+    if form.is_valid():
+        articles = articles.filtered(**form.cleaned_data)
     page = Paginator(articles, 50).get_page(request.GET.get("page"))
-    return render(request, "annotations/article_list.html", {"form": form, "page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "annotations/article_list.html",
+                  {"form": form, "page": page, "query": query.urlencode(), "filtering": bool(query)})
 
 
 @login_required

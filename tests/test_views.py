@@ -103,25 +103,55 @@ def test_the_list_shows_how_many_marks_are_labelled(reviewer_client, reviewer, m
     assert "1 of 2 labelled" in page
 
 
-def test_the_unlabelled_filter_hides_fully_labelled_articles(reviewer_client, reviewer, editor, make_claim):
+@pytest.fixture
+def two_articles(reviewer, editor, article, make_claim):
+    """The fixture article, fully labelled 'verified', and an open one about rates."""
     make_claim().set_verdict("verified", by=reviewer)
     other, _ = Article.objects.import_article(title="Still open", body="Rates rose 3 percent.", by=editor)
     make_claim(article=other, start=0, end=21)
-    response = reviewer_client.get(reverse("annotations:article_list"), {"unlabelled": "on"})
-    titles = [article.title for article in response.context["page"].object_list]
-    assert titles == ["Still open"]
+    return article, other
 
 
+def listed(client, **filters) -> list[str]:
+    response = client.get(reverse("annotations:article_list"), filters)
+    return [article.title for article in response.context["page"].object_list]
+
+
+def test_the_progress_filter_finds_open_and_finished_articles(reviewer_client, two_articles):
+    assert listed(reviewer_client, progress="unlabelled") == ["Still open"]
+    assert listed(reviewer_client, progress="done") == ["Council approves budget"]
+
+
+def test_the_search_looks_in_titles_and_text(reviewer_client, two_articles):
+    assert listed(reviewer_client, q="rates percent") == ["Still open"]
+    assert listed(reviewer_client, q="COUNCIL") == ["Council approves budget"]
+
+
+def test_the_verdict_and_date_filters_narrow_the_list(reviewer_client, two_articles):
+    today = timezone.localdate()
+    assert listed(reviewer_client, verdict="verified") == ["Council approves budget"]
+    assert listed(reviewer_client, imported_from=today.isoformat()) == ["Still open", "Council approves budget"]
+    assert listed(reviewer_client, imported_to=(today - timezone.timedelta(days=1)).isoformat()) == []
+
+
+def test_pagination_links_keep_the_filters(reviewer_client, editor):
+    for number in range(51):
+        Article.objects.import_article(title=f"Rates {number}", body=f"Rates body {number}.", by=editor)
+    page = reviewer_client.get(reverse("annotations:article_list"), {"q": "rates"}).content.decode()
+    assert "?q=rates&amp;page=2" in page
+
+
+@pytest.mark.parametrize("filters", [{}, {"q": "body", "progress": "unlabelled", "imported_from": "2000-01-01"}])
 @pytest.mark.parametrize("article_count", [1, 60])
 def test_the_list_runs_the_same_number_of_queries_however_many_articles(
-    reviewer_client, editor, article_count, django_assert_num_queries
+    reviewer_client, editor, article_count, filters, django_assert_num_queries
 ):
     for number in range(article_count):
         article, _ = Article.objects.import_article(title=f"Article {number}", body=f"Body {number}.", by=editor)
         Claim.objects.create(article=article, kind="claim", start=0, end=4, text="Body")
     # Session, user, the user's and the group permissions, the page count, the page.
     with django_assert_num_queries(6):
-        response = reviewer_client.get(reverse("annotations:article_list"))
+        response = reviewer_client.get(reverse("annotations:article_list"), filters)
     assert response.status_code == 200
 
 
@@ -540,3 +570,43 @@ def test_healthz_fails_when_the_configured_model_is_not_installed(client, settin
     settings.SPACY_MODEL = "en_core_web_missing"
     response = client.get(reverse("healthz"))
     assert response.status_code == 503 and response.json()["status"] == "failing"
+
+
+def fill(article: Article, marks: int, reviewer) -> list[Claim]:
+    """Marks of five characters each across a long body, every one labelled twice (history grows)."""
+    claims = Claim.objects.bulk_create(
+        Claim(article=article, kind="claim", start=n, end=n + 1, text=article.body[n]) for n in range(marks))
+    for claim in claims:
+        claim.add_evidence("https://example.org/source", "source", by=reviewer)
+        claim.set_verdict("verified", by=reviewer)
+    return claims
+
+
+@pytest.fixture
+def long_article(editor) -> Article:
+    article, _ = Article.objects.import_article(title="Long", body="x" * 500, by=editor)
+    return article
+
+
+@pytest.mark.parametrize("marks", [2, 40])
+def test_the_article_page_runs_the_same_number_of_queries_however_many_marks(
+    reviewer_client, reviewer, long_article, marks, django_assert_num_queries
+):
+    fill(long_article, marks, reviewer)
+    # Session, user, permissions (2), the article with progress, its marks, their evidence.
+    with django_assert_num_queries(7):
+        assert reviewer_client.get(reverse("annotations:article_detail", args=[long_article.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("earlier_changes", [0, 30])
+def test_labelling_runs_the_same_number_of_queries_however_long_the_history(
+    reviewer_client, reviewer, long_article, earlier_changes, django_assert_num_queries
+):
+    (claim,) = fill(long_article, 1, reviewer)
+    for number in range(earlier_changes):
+        claim.set_note(f"note {number}", by=reviewer)
+    # Session, user, permissions (2), the claim; then in the change: lock, evidence before and after,
+    # update, article, chain head, insert (with their savepoints), and the refresh.
+    with django_assert_num_queries(17) as captured:
+        response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]), {"verdict": "unclear"})
+    assert response.status_code == 302, [q["sql"] for q in captured.captured_queries]
