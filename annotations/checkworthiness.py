@@ -1,0 +1,304 @@
+"""Check-worthiness: a small learned score for a sentence spaCy has already parsed, and the features behind it.
+
+What it is. A logistic regression over binary features read off the tokens get_nlp() already made (lemmas,
+part-of-speech tags, entity labels, numbers, comparatives, modals, pronouns, a question mark, sentence length
+and lemma pairs). It never tokenizes or parses again, so scoring costs microseconds beside the parse, and every
+score can name the features that pushed it up ("figure", "percentage", "comparison").
+
+Trained on what. ClaimBuster's crowdsourced.csv (Arslan et al., ICWSM 2020; 22,501 sentences from US presidential
+debates 1960-2016, Verdict 1 = check-worthy factual sentence, 0 and -1 = not), minus every sentence whose
+normalised text is also in ClaimBuster's expert groundtruth.csv or in the CLEF-2019 CheckThat! debates, so
+those stay fair benchmarks. The weights file's "provenance" records the data file's sha256, how many rows were
+used and dropped, the spaCy model, the hyper-parameters and the held-out validation figures.
+
+Licence. The data is third-party: Zenodo (DOI 10.5281/zenodo.3609356) marks the dataset Open Access, but the
+licence on that record could not be checked and the copy used (from a thesis repository with no LICENSE file)
+carries none. The weights are numbers derived from it (about 10,000 word and tag weights, no sentences), yet
+whether they may be redistributed is unclear upstream: verify the Zenodo licence before shipping them outside
+the desk. The training command and this module are the project's own code.
+
+Use. assess(sentence_span) returns (score, reasons) from one pass; score() and top_reasons() are its halves.
+On its own the score suits debate-like text best; on news it is meant to be averaged with the rule score of
+claims.py. The provenance holds the validation figures.
+
+Retrain. `python manage.py train_checkworthiness` (see --help) rewrites checkworthiness_weights.json beside
+this module; re-run the benchmarks afterwards. Retrain whenever SPACY_MODEL changes, since the features are
+that model's tags, lemmas and entities.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+WEIGHTS_PATH = Path(__file__).with_name("checkworthiness_weights.json")
+
+# Tags worth a feature of their own; the rest are covered by the coarse part of speech.
+TAG_FEATURES = frozenset({"JJR", "JJS", "RBR", "RBS", "VBD", "VBN", "VBG", "VBZ", "VBP", "MD"})
+# The tense of "said" or "told" is the reporter's, not the claim's: news puts nearly every sentence in the past
+# through its attribution verb. A list of our own rather than quotes.QUOTING_VERBS, because the weights were
+# trained on exactly these features and must not shift when the quote rules change.
+REPORTING_VERBS = frozenset("""
+say tell add ask announce state claim report explain warn argue insist note write call describe deny admit
+suggest confirm reply answer agree testify
+""".split())
+PERSON_PRONOUNS = {
+    **dict.fromkeys(("i", "me", "my", "mine", "myself"), "pron:first_singular"),
+    **dict.fromkeys(("we", "us", "our", "ours", "ourselves"), "pron:first_plural"),
+    **dict.fromkeys(("you", "your", "yours", "yourself", "yourselves"), "pron:second"),
+}
+LENGTH_BUCKETS = ((5, "len:1-5"), (10, "len:6-10"), (20, "len:11-20"), (35, "len:21-35"))
+LONGEST_LENGTH_BUCKET = "len:36+"
+NUMBER = "<num>"
+LONGEST_LEMMA = 25
+DIGIT_RE = re.compile(r"\d")
+# A reason must be a sign a reviewer can check: not a bare part of speech or length, and a single word or word
+# pair only when it weighs enough to stand for the topic rather than for grammar ("percent", not "it").
+WORD_REASON_MIN_WEIGHT = 0.3
+REASON_MIN_WEIGHT = 0.1
+
+READABLE = {
+    "like_num": "figure", "pos:NUM": "figure", "ent:CARDINAL": "figure", "ent:QUANTITY": "quantity",
+    "ent:PERCENT": "percentage", "ent:MONEY": "money", "ent:DATE": "date", "ent:TIME": "time",
+    "ent:ORDINAL": "ranking", "ent:GPE": "place", "ent:LOC": "place", "ent:FAC": "place", "ent:PERSON": "person",
+    "ent:ORG": "organisation", "ent:NORP": "nationality or group", "ent:EVENT": "named event", "ent:LAW": "law",
+    "ent:PRODUCT": "product", "ent:WORK_OF_ART": "title", "ent:LANGUAGE": "language",
+    "tag:JJR": "comparison", "tag:RBR": "comparison", "tag:JJS": "superlative", "tag:RBS": "superlative",
+    "tag:VBD": "past tense", "tag:VBN": "past tense", "tag:VBG": "ongoing action", "tag:VBZ": "present tense",
+    "tag:VBP": "present tense", "tag:MD": "modal verb", "pos:PROPN": "name", "pos:NOUN": "noun",
+    "pos:VERB": "verb", "pos:ADJ": "adjective", "pos:ADV": "adverb",
+    "pron:first_singular": "first person (I)", "pron:first_plural": "first person (we)", "pron:second": "you",
+    "w:say": "attributed statement", "question": "question", "negation": "negation", "len:1-5": "very short", "len:6-10": "short sentence",
+    "len:11-20": "mid-length sentence", "len:21-35": "long sentence", "len:36+": "very long sentence",
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    bias: float
+    weights: dict[str, float]
+    provenance: dict
+
+    @property
+    def threshold(self) -> float:
+        """The validation-best threshold recorded at training time, else 0.5."""
+        return self.provenance.get("validation", {}).get("best_threshold") or 0.5
+
+
+def features(span) -> list[str]:
+    """Binary feature names of a parsed spaCy Span (or Doc), from the tokens the pipeline already made.
+
+    Words appear only as lowercased lemmas of single tokens (proper names and numbers become placeholders), so no
+    feature carries more than a word of the text, or two lemmas joined by "_" for a pair.
+    """
+    found: dict[str, None] = {}
+    previous = None
+    words = 0
+    for token in span:
+        if token.is_space:
+            continue
+        if token.is_punct:
+            if token.text == "?":
+                found["question"] = None
+            previous = None  # lemma pairs do not span punctuation
+            continue
+        words += 1
+        pos, tag, lower = token.pos_, token.tag_, token.lower_
+        lemma = token.lemma_.lower()
+        found["pos:" + pos] = None
+        if tag in TAG_FEATURES and lemma not in REPORTING_VERBS:
+            found["tag:" + tag] = None
+        if token.ent_type_:
+            found["ent:" + token.ent_type_] = None
+        if token.like_num or DIGIT_RE.search(lower):
+            found["like_num"] = None
+            lemma = NUMBER
+        elif not lemma or len(lemma) > LONGEST_LEMMA or " " in lemma:
+            lemma = None
+        if lower in PERSON_PRONOUNS:
+            found[PERSON_PRONOUNS[lower]] = None
+        if tag == "MD" and lemma:
+            found["modal:" + lemma] = None
+        if token.dep_ == "neg":
+            found["negation"] = None
+        if pos == "PROPN":
+            # Names of particular people and places would only teach the model who debated in which year.
+            lemma = "<" + (token.ent_type_ or "name") + ">"
+        elif lemma and lemma != NUMBER:
+            found["w:" + lemma] = None
+        if previous and lemma:
+            found["bi:" + previous + "_" + lemma] = None
+        previous = lemma
+    found[_length_bucket(words)] = None
+    return list(found)
+
+
+def _length_bucket(words: int) -> str:
+    for longest, name in LENGTH_BUCKETS:
+        if words <= longest:
+            return name
+    return LONGEST_LENGTH_BUCKET
+
+
+@functools.cache
+def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
+    """The trained weights shipped beside this module, read once per process."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: run `python manage.py train_checkworthiness`") from None
+    return Weights(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, data.get("provenance", {}))
+
+
+def assess(span, n: int = 3) -> tuple[float, list[str]]:
+    """score() and top_reasons() from one pass over the span's features."""
+    model = load_weights()
+    present = [(model.weights[f], f) for f in features(span) if f in model.weights]
+    logit = model.bias + sum(w for w, _ in present)
+    return _sigmoid(logit), _reasons(present, n) if n > 0 else []
+
+
+def score(span) -> float:
+    """Probability, 0..1, that the sentence is a check-worthy factual claim."""
+    return assess(span, 0)[0]
+
+
+def top_reasons(span, n: int = 3) -> list[str]:
+    """Readable names of the features that pushed the score up most, strongest first, without repeats."""
+    return assess(span, n)[1]
+
+
+def readable(feature: str) -> str:
+    """A reviewer's word for a feature name: "ent:PERCENT" -> "percentage", "w:rate" -> '"rate"'."""
+    if feature in READABLE:
+        return READABLE[feature]
+    kind, _, value = feature.partition(":")
+    if kind == "w":
+        return f'"{value}"'
+    if kind == "bi":
+        return '"' + " ".join(_readable_lemma(part) for part in value.split("_")) + '"'
+    if kind == "modal":
+        return f'"{value}" (modal)'
+    if kind == "ent":
+        return value.lower().replace("_", " ")
+    return feature
+
+
+def _readable_lemma(lemma: str) -> str:
+    if lemma == NUMBER:
+        return "N"
+    if _is_placeholder(lemma):
+        return "[" + READABLE.get("ent:" + lemma[1:-1], "name") + "]"
+    return lemma
+
+
+def _is_placeholder(lemma: str) -> bool:
+    return lemma.startswith("<") and lemma.endswith(">")
+
+
+def _reasons(present: list[tuple[float, str]], n: int) -> list[str]:
+    reasons: list[str] = []
+    for weight, feature in sorted(present, reverse=True):
+        if len(reasons) >= n or weight <= 0:
+            break
+        if not _is_reason(feature, weight):
+            continue
+        name = readable(feature)
+        if name not in reasons:
+            reasons.append(name)
+    return reasons
+
+
+def _is_reason(feature: str, weight: float) -> bool:
+    if feature.startswith(("pos:", "len:")):
+        return feature == "pos:NUM"
+    if feature.startswith("bi:") and all(_is_placeholder(part) for part in feature[3:].split("_")):
+        return False  # "[name] [person]" or "N N" tells a reviewer nothing
+    if feature.startswith(("w:", "bi:")):
+        return weight >= WORD_REASON_MIN_WEIGHT
+    return weight >= REASON_MIN_WEIGHT
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+# Training. numpy is imported inside these functions so that scoring, which runs in every web process,
+# does not pay for it at import time.
+
+
+@dataclass(frozen=True)
+class Fit:
+    bias: float
+    weights: dict[str, float]
+    features_seen: int  # distinct features in the training rows
+    features_counted: int  # of those, seen in at least min_count rows and so trained
+
+
+def train(rows: list[list[str]], labels: list[bool], *, l2: float, epochs: int, min_count: int,
+          min_weight: float, learning_rate: float = 0.05) -> Fit:
+    """L2-regularised logistic regression by full-batch Adam from zero weights, so the same rows give the same weights.
+
+    Features seen in fewer than min_count rows are not trained; trained weights with |w| < min_weight are dropped.
+    """
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for row in rows:
+        for feature in row:
+            counts[feature] = counts.get(feature, 0) + 1
+    vocabulary = sorted(f for f, c in counts.items() if c >= min_count)
+    index = {f: j for j, f in enumerate(vocabulary)}
+    matrix = _sparse(rows, index)
+    y = np.asarray(labels, dtype=float)
+    share = min(max(y.mean(), 1e-6), 1 - 1e-6) if len(y) else 0.5
+    w = np.zeros(len(vocabulary))
+    b = math.log(share / (1 - share))
+    moment, velocity = np.zeros(len(vocabulary) + 1), np.zeros(len(vocabulary) + 1)
+    beta1, beta2, epsilon = 0.9, 0.999, 1e-8
+    n = max(len(rows), 1)
+    row_ids, columns = matrix
+    for step in range(1, epochs + 1):
+        error = _probabilities(matrix, w, b, len(rows)) - y
+        gradient = np.append(np.bincount(columns, weights=error[row_ids], minlength=len(vocabulary)) / n + l2 * w / n,
+                             error.mean() if len(rows) else 0.0)
+        moment = beta1 * moment + (1 - beta1) * gradient
+        velocity = beta2 * velocity + (1 - beta2) * gradient ** 2
+        update = learning_rate * (moment / (1 - beta1 ** step)) / (np.sqrt(velocity / (1 - beta2 ** step)) + epsilon)
+        w -= update[:-1]
+        b -= update[-1]
+    kept = {f: round(float(v), 4) for f, v in zip(vocabulary, w) if abs(v) >= min_weight}
+    return Fit(round(float(b), 4), kept, len(counts), len(vocabulary))
+
+
+def predict(rows: list[list[str]], bias: float, weights: dict[str, float]) -> list[float]:
+    """Scores of many feature rows at once (score() does one span)."""
+    import numpy as np
+
+    vocabulary = list(weights)
+    matrix = _sparse(rows, {f: j for j, f in enumerate(vocabulary)})
+    return _probabilities(matrix, np.array([weights[f] for f in vocabulary]), bias, len(rows)).tolist()
+
+
+def _sparse(rows: list[list[str]], index: dict[str, int]):
+    """(row id, column) pairs of the present features: a sparse 0/1 matrix without scipy."""
+    import numpy as np
+
+    pairs = [(i, index[f]) for i, row in enumerate(rows) for f in row if f in index]
+    row_ids = np.array([i for i, _ in pairs], dtype=np.int64)
+    columns = np.array([j for _, j in pairs], dtype=np.int64)
+    return row_ids, columns
+
+
+def _probabilities(matrix, w, b: float, n: int):
+    import numpy as np
+
+    row_ids, columns = matrix
+    logits = np.bincount(row_ids, weights=w[columns], minlength=n) + b
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))

@@ -1,0 +1,181 @@
+"""`train_checkworthiness`: fit the learned check-worthiness weights on ClaimBuster's crowdsourced sentences."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations import checkworthiness
+from annotations.premark import get_nlp
+
+VALIDATION_SHARE = 0.1
+SEED = 0
+THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(91)]  # 0.05 .. 0.95
+WORD_RE = re.compile(r"\w+")
+
+
+def default_data() -> Path:
+    return Path(settings.BASE_DIR).parent / "shared" / "datasets" / "claimbuster" / "crowdsourced.csv"
+
+
+def default_excludes(data: Path) -> list[Path]:
+    """groundtruth.csv beside the data, and the CLEF-2019 debates when that folder is there too.
+
+    Three CLEF debates (the 2016 presidential ones) are also in crowdsourced.csv, sentence for sentence;
+    training on them would inflate the CLEF benchmark.
+    """
+    excludes = [data.with_name("groundtruth.csv")]
+    clef = data.parent.parent / "clef2019-checkworthy-train"
+    if clef.is_dir():
+        excludes.append(clef)
+    return excludes
+
+
+def normalised(text: str) -> str:
+    """Lowercased words only, so punctuation and spacing differences still count as the same sentence."""
+    return " ".join(WORD_RE.findall(text.casefold()))
+
+
+def read_rows(path: Path) -> list[tuple[str, bool]]:
+    """(text, is check-worthy) from a ClaimBuster CSV: Verdict 1 is check-worthy, 0 and -1 are not."""
+    with path.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        missing = {"Text", "Verdict"} - set(reader.fieldnames or [])
+        if missing:
+            raise CommandError(f"{path} has no {', '.join(sorted(missing))} column")
+        return [(row["Text"], row["Verdict"].strip() == "1") for row in reader]
+
+
+def read_excluded(path: Path) -> list[str]:
+    """Sentence texts of a CSV with a Text column, a CLEF TSV (line, speaker, text, label) or a folder of those."""
+    if path.is_dir():
+        return [text for child in sorted(path.iterdir()) if child.suffix in {".csv", ".tsv"} for text in read_excluded(child)]
+    with path.open(encoding="utf-8", newline="") as file:
+        if path.suffix == ".tsv":
+            return [row[2] for row in csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE) if len(row) >= 3]
+        return [row["Text"] for row in csv.DictReader(file)]
+
+
+def sha256(path: Path) -> str:
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(child.name.encode() + b"\0" + bytes.fromhex(sha256(child)))
+        return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def precision_recall_f1(scores: list[float], labels: list[bool], threshold: float) -> dict:
+    decided = [s >= threshold for s in scores]
+    tp = sum(d and y for d, y in zip(decided, labels))
+    precision = tp / sum(decided) if any(decided) else 0.0
+    recall = tp / sum(labels) if any(labels) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {"threshold": threshold, "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def weights_json(bias: float, weights: dict[str, float], provenance: dict) -> str:
+    """Provenance first and one weight per line, so a retrain reads as a diff."""
+    return json.dumps({"provenance": provenance, "bias": bias, "weights": weights}, ensure_ascii=False, indent=0) + "\n"
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the learned check-worthiness score (annotations/checkworthiness.py) on ClaimBuster's crowdsourced.csv: "
+        "parse each sentence with the project's spaCy pipeline, fit an L2-regularised logistic regression on its "
+        "features (deterministic), print validation precision/recall/F1 on a held-out tenth and write the weights "
+        "with their provenance to JSON. Rows whose normalised text appears in an --exclude file are dropped first, "
+        "so benchmark sentences never reach training. Labels: Verdict 1 = check-worthy; 0 and -1 = not."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", type=Path, default=None,
+                            help="ClaimBuster-format CSV to train on (default ../shared/datasets/claimbuster/crowdsourced.csv "
+                                 "beside the repository)")
+        parser.add_argument("--exclude", type=Path, action="append", default=None, metavar="PATH",
+                            help="drop training rows whose text is in PATH: a CSV with a Text column, a CLEF TSV or a "
+                                 "folder of those (repeatable; default groundtruth.csv beside --data and the "
+                                 "clef2019-checkworthy-train folder beside its folder, when present)")
+        parser.add_argument("--output", type=Path, default=checkworthiness.WEIGHTS_PATH,
+                            help="weights JSON to write (default annotations/checkworthiness_weights.json)")
+        parser.add_argument("--epochs", type=int, default=600, help="full-batch Adam steps (default 600)")
+        parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty on the weights (default 10)")
+        parser.add_argument("--min-count", type=int, default=5,
+                            help="train only features present in at least this many training sentences (default 5)")
+        parser.add_argument("--min-weight", type=float, default=0.01,
+                            help="drop trained weights smaller than this in absolute value (default 0.01)")
+        parser.add_argument("--dry-run", action="store_true", help="train and print the figures; write nothing")
+
+    def handle(self, *args, data, exclude, output, epochs, l2, min_count, min_weight, dry_run, **options):
+        data = data or default_data()
+        if not data.is_file():
+            raise CommandError(f"No training data at {data} (pass --data PATH).")
+        excludes = default_excludes(data) if exclude is None else exclude
+        excludes = [path for path in excludes if path.exists() or exclude is not None]
+        for path in excludes:
+            if not path.exists():
+                raise CommandError(f"No file or folder at {path} to --exclude.")
+
+        rows = read_rows(data)
+        dropped: dict[str, int] = {}
+        for path in excludes:
+            banned = {normalised(text) for text in read_excluded(path)}
+            before = len(rows)
+            rows = [row for row in rows if normalised(row[0]) not in banned]
+            dropped[path.name] = before - len(rows)
+        if len(rows) < 2:
+            raise CommandError(f"Only {len(rows)} training row(s) left after --exclude.")
+
+        nlp = get_nlp()
+        feature_rows = [checkworthiness.features(doc[:]) for doc in nlp.pipe((text for text, _ in rows), batch_size=256)]
+        labels = [label for _, label in rows]
+        order = list(range(len(rows)))
+        random.Random(SEED).shuffle(order)
+        held_out = set(order[:max(1, round(len(rows) * VALIDATION_SHARE))])
+        train_ids = [i for i in range(len(rows)) if i not in held_out]
+        validation_ids = sorted(held_out)
+
+        fit = checkworthiness.train([feature_rows[i] for i in train_ids], [labels[i] for i in train_ids],
+                                    l2=l2, epochs=epochs, min_count=min_count, min_weight=min_weight)
+        scores = checkworthiness.predict([feature_rows[i] for i in validation_ids], fit.bias, fit.weights)
+        truth = [labels[i] for i in validation_ids]
+        at_half = precision_recall_f1(scores, truth, 0.5)
+        best = max((precision_recall_f1(scores, truth, t) for t in THRESHOLDS), key=lambda r: (r["f1"], -abs(r["threshold"] - 0.5)))
+
+        provenance = {
+            "data": {"file": data.name, "sha256": sha256(data), "rows_read": len(rows) + sum(dropped.values()),
+                     "rows_dropped_for_overlap": dropped, "rows_used": len(rows),
+                     "rows_train": len(train_ids), "rows_validation": len(validation_ids),
+                     "check_worthy_share": round(sum(labels) / len(labels), 4),
+                     "labels": "Verdict 1 = check-worthy; 0 and -1 = not",
+                     "licence": "unclear upstream: Zenodo 10.5281/zenodo.3609356 marks it Open Access, licence not "
+                                "verified; the copy used carries no licence file (see the module docstring)"},
+            "excluded": [{"path": path.name, "sha256": sha256(path)} for path in excludes],
+            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "spacy": {"version": version("spacy"), "model": settings.SPACY_MODEL,
+                      "model_name": f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}",
+                      "model_version": nlp.meta.get("version", "?")},
+            "hyper_parameters": {"epochs": epochs, "l2": l2, "min_count": min_count, "min_weight": min_weight,
+                                 "optimiser": "full-batch Adam, learning rate 0.05, zero start",
+                                 "validation_share": VALIDATION_SHARE, "seed": SEED},
+            "features": {"seen": fit.features_seen, "trained": fit.features_counted, "kept": len(fit.weights)},
+            "validation": {"rows": len(validation_ids), "check_worthy": sum(truth), "at_0.5": at_half,
+                           "best": best, "best_threshold": best["threshold"]},
+        }
+        if not dry_run:
+            output.write_text(weights_json(fit.bias, fit.weights, provenance), encoding="utf-8")
+            checkworthiness.load_weights.cache_clear()
+        self.stdout.write(
+            f"{len(rows)} rows used ({sum(dropped.values())} dropped for overlap), {len(fit.weights)} weights; "
+            f"validation F1 {at_half['f1']:.3f} at 0.5, best {best['f1']:.3f} at {best['threshold']:.2f} "
+            f"(P {best['precision']:.3f} R {best['recall']:.3f}); "
+            + ("dry run, nothing written" if dry_run else f"wrote {output}")
+        )
