@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from annotations.claims import find_claims, is_title_case
+from annotations.quotes import SpeechVerbs, find_direct_quotes, find_quote_regions
+from annotations.reported_speech import find_reported_speech
+from annotations.speakers import People
+
 
 @dataclass(frozen=True)
 class Span:
@@ -32,12 +37,72 @@ class Span:
         }
 
 
+PIPE_NAME = "factcheck_paragraph_breaks"
+LINE_START_RE = re.compile(r"\n\s*(?=\S)")
+# The last sentence end on a line, then words with no final punctuation up to the line end.
+GLUED_HEADING_RE = re.compile(r"[.!?][\"”’)]*[ \t]+([A-Z0-9][^.!?\n]*?)[ \t]*$", re.MULTILINE)
+# '“Why now?” she asked.' is one sentence: the attribution after a quoted question goes with it.
+SPEECH_FORMS = "said|says|asked|asks|told|tells|added|adds|replied|wrote|writes|joked|insisted|wondered|shouted|warned"
+ATTRIBUTION_AFTER_QUESTION_RE = re.compile(
+    rf"[?!][\"”’'][ \t]+((?:[A-Z][\w’'.-]*[ \t]+){{0,3}}(?:{SPEECH_FORMS})\b|(?:he|she|they|it|we|I)[ \t]+(?:{SPEECH_FORMS})\b)"
+)
+# "ESTMARK, Oct 14 (Wire) – The council ...": a dateline starts the sentence it belongs to.
+DATELINE_RE = re.compile(r"^[A-Z][A-Z .'-]+, [A-Z][a-z]+\.? \d{1,2} \([^)\n]+\) [–—-] ", re.MULTILINE)
+
+
 @functools.cache
 def get_nlp():
-    """Load the pipeline named by SPACY_MODEL once per process."""
+    """Load the pipeline named by SPACY_MODEL once per process, with paragraph breaks as sentence starts."""
     import spacy
+    from spacy.language import Language
 
-    return spacy.load(settings.SPACY_MODEL)
+    if not Language.has_factory(PIPE_NAME):
+        Language.component(PIPE_NAME, func=set_paragraph_breaks)
+    nlp = spacy.load(settings.SPACY_MODEL)
+    nlp.add_pipe(PIPE_NAME, before="parser")
+    return nlp
+
+
+def set_paragraph_breaks(doc):
+    """Fix sentence boundaries before the parser guesses them.
+
+    The small English model runs sentences on across newlines, glues a heading that ends a line
+    onto the next paragraph, starts a sentence at the closing mark of '... seen."', and splits
+    '“Why now?” she asked.' and datelines. So: every line starts a sentence, a Title Case fragment
+    after a line's last full stop starts one, and a closing quote mark, an attribution after a
+    quoted question and the words of a dateline never do.
+    """
+    text = doc.text
+    for match in LINE_START_RE.finditer(text):
+        _start_sentence_at(doc, match.end())
+    for match in GLUED_HEADING_RE.finditer(text):
+        words = match.group(1).split()
+        if len(words) >= 2 and is_title_case(words):
+            _start_sentence_at(doc, match.start(1))
+    for region in find_quote_regions(text):
+        if region.is_closed:
+            _continue_sentence_at(doc, region.end_mark - 1)
+    for match in ATTRIBUTION_AFTER_QUESTION_RE.finditer(text):
+        _continue_sentence_at(doc, match.start(1))
+    for match in DATELINE_RE.finditer(text):
+        dateline = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        for token in dateline[1:] if dateline is not None else ():
+            token.is_sent_start = False
+        _continue_sentence_at(doc, match.end())
+    return doc
+
+
+def _start_sentence_at(doc, offset: int) -> None:
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if span and span.start > 0:
+        span[0].is_sent_start = True
+
+
+def _continue_sentence_at(doc, offset: int) -> None:
+    """The token at offset does not start a sentence, unless a line break already made it start one."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if span and span.start > 0 and span[0].is_sent_start is not True:
+        span[0].is_sent_start = False
 
 
 def model_label() -> str:
@@ -46,6 +111,7 @@ def model_label() -> str:
 
 
 def find_spans(text: str) -> list[Span]:
+    """Quotes and claims in a text, with character offsets into it."""
     return find_spans_in_doc(get_nlp()(text))
 
 
@@ -55,26 +121,21 @@ def find_spans_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[list
         yield find_spans_in_doc(doc)
 
 
-QUOTE_RE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
-
-
 def find_spans_in_doc(doc) -> list[Span]:
-    spans = []
-    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
-    for match in QUOTE_RE.finditer(doc.text):
-        start, end = match.span(1)
-        if len(match.group(1).split()) < 4:
-            continue
-        nearest = min(people, key=lambda ent: abs(ent.start_char - start), default=None)
-        spans.append(Span(start, end, "quote", doc.text[start:end], nearest.text if nearest else None, 0.9, ("direct quote",)))
-    for sent in doc.sents:
-        reasons = []
-        if any(tok.like_num for tok in sent):
-            reasons.append("figure")
-        if any(ent.label_ in {"DATE", "PERCENT", "MONEY"} for ent in sent.ents):
-            reasons.append("date or amount")
-        if reasons:
-            spans.append(Span(sent.start_char, sent.end_char, "claim", sent.text, None, 0.6, tuple(reasons)))
+    """Quotes and candidate claims in a doc parsed by get_nlp(), all scored.
+
+    Callers keep the spans scoring CLAIM_MIN_SCORE or more; `premark --dry-run --min-score 0` shows all.
+    """
+    text = doc.text  # spaCy rebuilds it on every use
+    regions = find_quote_regions(text)
+    verbs = SpeechVerbs(doc, People(doc))
+    quotes = find_direct_quotes(doc, text, regions, verbs) + find_reported_speech(doc, text, regions, verbs)
+    named = [(q, q.speaker.name if q.speaker else None) for q in quotes]
+    spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons) for q, name in named]
+    spans += [
+        Span(c.start, c.end, "claim", text[c.start:c.end], None, c.score, c.reasons)
+        for c in find_claims(doc, text, [(q.start, q.end, q.kind, name) for q, name in named])
+    ]
     return sorted(spans, key=lambda s: (s.start, s.end, s.kind))
 
 

@@ -69,9 +69,19 @@ def test_premark_dry_run_offsets_point_into_the_normalised_body(nlp):
 
 def test_premark_dry_run_finds_witkoffs_quote_once_in_the_sample_scraped_twice(nlp):
     out, _ = run("premark", "--dry-run", str(SHARED_SAMPLE))
-    quotes = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote"]
-    witkoff = [m for m in quotes if "as strong as anyone has ever seen" in m["text"]]
+    direct = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote" and "direct quote" in m["reasons"]]
+    witkoff = [m for m in direct if "as strong as anyone has ever seen" in m["text"]]
     assert len(witkoff) == 1 and witkoff[0]["speaker"] == "Steve Witkoff"
+
+
+def test_premark_dry_run_finds_each_reported_statement_of_the_sample_once(nlp):
+    out, _ = run("premark", "--dry-run", str(SHARED_SAMPLE))
+    quotes = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote"]
+    for speaker, words in [("Volodymyr Zelenskyy", "territory will remain"), ("Keir Starmer", "military hubs"),
+                           ("Friedrich Merz", "German troops could contribute"),
+                           ("Volodymyr Zelenskyy", "existence of the coalition depends")]:
+        found = [m for m in quotes if words in m["text"]]
+        assert [m["speaker"] for m in found] == [speaker], (words, found)
 
 
 def test_premark_dry_run_reports_an_unreadable_file_and_fails(tmp_path, nlp):

@@ -1,0 +1,351 @@
+"""Who said it: the subject of a speech verb named as the article names it best.
+
+Titles are dropped ("Prime Minister Keir Starmer" is "Keir Starmer"), and a later surname, pronoun or
+bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier. Names are read
+from runs of proper nouns as well as from the entity recogniser, because the small model often tags an
+unfamiliar person as an organisation or not at all. Pure functions over a parsed spaCy Doc; only
+premark.py loads spaCy.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+# Titles someone can be introduced with and later called by alone ("the minister said"). Lower case.
+ROLE_NOUNS = frozenset("""
+president minister chancellor secretary envoy ambassador mayor governor senator spokesman spokeswoman
+spokesperson chairman chairwoman chair director executive ceo chief leader premier judge adviser advisor
+commissioner officer coach manager founder head king queen prince pope general commander prosecutor
+representative congressman congresswoman detective inspector superintendent councillor councilor
+negotiator organiser organizer economist analyst professor scientist researcher lawyer counsel
+""".split())
+
+# Words that name an office or honorific rather than the person: dropped from the front of a name.
+TITLE_WORDS = ROLE_NOUNS | frozenset("""
+mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady prof prof. rev rev. reverend vice prime foreign home
+health finance defence defense interior deputy senior junior cfo coo chairperson gen. gen admiral colonel
+col. major captain capt. lieutenant lt. sergeant sen. sen rep. rep gov. justice attorney princess emperor
+sheikh ayatollah special official presidential constable father sister brother alderman mp mep
+assemblyman assemblywoman lawmaker legislator magistrate sheriff marshal dean provost rector bishop
+archbishop cardinal rabbi imam pastor
+""".split())
+
+# Words that make a run of proper nouns an organisation or a place, not a person.
+ORGANISATION_WORDS = frozenset("""
+council ministry bank university police office board authority group party court agency federation
+alliance association institute college club company ltd inc plc corp union committee commission service
+department foundation trust school hospital network league fund forces army navy government parliament
+assembly cabinet mission airways airlines holdings partners media news times post museum centre center
+society organisation organization institution coalition front movement campaign team city
+county region province state republic kingdom street road square
+""".split())
+
+# Plural nouns for groups that speak ("Officials said"); at a sentence start the tagger calls them
+# proper nouns, but they are not names.
+GROUP_NOUNS = frozenset("""
+officials critics opponents residents analysts experts economists police authorities researchers scientists
+doctors witnesses protesters protestors investors campaigners activists sources lawmakers ministers leaders
+diplomats prosecutors lawyers organisers organizers officers workers teachers parents students supporters
+observers voters farmers engineers unions councillors councilors negotiators regulators executives nurses
+staff authors
+""".split())
+
+# "the company said": the organisation the article last named.
+GENERIC_ORGANISATION_NOUNS = frozenset({"company", "firm", "group", "business", "manufacturer", "operator",
+                                        "retailer", "lender", "insurer", "developer", "club", "charity"})
+
+# Qualifiers that make a different office: "the foreign minister" is not the deputy foreign minister.
+RANK_WORDS = frozenset({"deputy", "vice", "junior", "assistant", "former", "acting", "shadow"})
+PERSON_PRONOUNS = frozenset({"he", "she"})
+GROUP_PRONOUNS = frozenset({"it", "they"})
+INDEFINITE_SPEAKERS = frozenset({"some", "others", "many", "few", "several", "most", "both"})
+# Speakers are named without these in front: "the Kremlin" is Kremlin, "its authors" authors.
+ARTICLES = ("the ", "a ", "an ", "its ", "their ")
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Entity labels that make a capitalised run something other than a name: places, dates, amounts.
+NOT_NAME_ENTITIES = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL"})
+NAME_ENTITIES = frozenset({"ORG", "GPE", "NORP", "FAC"})
+# Modifiers kept when a common noun is the speaker: "Russian officials", "the health minister".
+NOUN_PHRASE_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "case", "nmod"})
+# "a spokesman for the office", "residents of Dren": the phrase says whose voice it is.
+SPEAKER_PREPOSITIONS = frozenset({"at", "for", "from", "of"})
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    is_person: bool
+    how: str | None = None  # how the name was found, when it is not the words of the sentence
+
+
+@dataclass(frozen=True)
+class NameRun:
+    """A run of capitalised proper nouns: 'Prime Minister Lukas Verhoeven', 'Corrowby City Council'."""
+
+    start: int  # token indices of the whole run, titles included
+    end: int
+    name: str  # without places and titles in front: "Lukas Verhoeven"
+    title: str  # those titles, lower case: "prime minister"
+    is_organisation: bool
+
+
+class People:
+    """The people, organisations and roles an article names, indexed once per doc."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self._runs: dict[int, NameRun] = {}  # token index -> the run it is in
+        self._full_names: dict[str, list[tuple[int, str]]] = {}  # surname -> (offset, full name)
+        self._roles: dict[str, list[tuple[int, str, str]]] = {}  # role noun -> (offset, role phrase, name)
+        self._organisations: dict[str, list[tuple[int, str]]] = {}  # word of its name -> (offset, name)
+        self._persons: list[tuple[int, str]] = []  # people as main subjects, for he/she
+        self._groups: list[tuple[int, str]] = []  # organisations as main subjects, for it/they
+        runs = list(_name_runs(doc))
+        for run in runs:
+            for i in range(run.start, run.end):
+                self._runs[i] = run
+            # "Caldwell Nurses" is no one's full name, and "Nurses" no one's surname.
+            is_plural = doc[run.end - 1].tag_ == "NNPS" or doc[run.end - 1].lower_ in GROUP_NOUNS
+            if not run.is_organisation and " " in run.name and not is_plural:
+                self._full_names.setdefault(run.name.split()[-1], []).append((doc[run.start].idx, run.name))
+        # The tagger does not always call a surname a proper noun ('“…,” Verhoeven told reporters').
+        for token in doc:
+            if token.text in self._full_names and token.i not in self._runs and _is_main_subject(token):
+                self._persons.append((token.idx, self.full_name(token.text, token.idx)))
+        for ent in doc.ents:
+            if ent.label_ == "ORG" and self._is_organisation(ent.root):
+                self._index_organisation(ent.root.idx, _without_article(ent.text), ent.root)
+        for run in runs:
+            offset = doc[run.start].idx
+            head = _run_head(doc, run)
+            if not self._is_person(run):
+                self._index_organisation(offset, run.name, head)
+                if _is_main_subject(head):
+                    self._groups.append((offset, run.name))
+                continue
+            name = self.full_name(run.name, offset)
+            for phrase in self._roles_of(run, head):
+                self._roles.setdefault(phrase.split()[-1], []).append((offset, phrase, name))
+            if _is_main_subject(head):
+                self._persons.append((offset, name))
+        for key in (self._persons, self._groups):
+            key.sort()
+
+    def _index_organisation(self, offset: int, name: str, head) -> None:
+        words = {w.lower() for w in name.split()}
+        words |= {t.lower_ for child in head.children if child.dep_ == "appos" for t in child.subtree if t.pos_ == "NOUN"}
+        for word in words:
+            self._organisations.setdefault(word, []).append((offset, name))
+
+    def _is_person(self, run: NameRun) -> bool:
+        """Not an organisation by its words, and not a lone word the recogniser calls one unless the
+        article gives it as someone's surname."""
+        if run.is_organisation:
+            return False
+        is_lone_organisation = " " not in run.name and self.doc[run.end - 1].ent_type_ == "ORG"
+        return not is_lone_organisation or run.name in self._full_names
+
+    def _roles_of(self, run: NameRun, head) -> set[str]:
+        """Offices written with the name: 'Deputy Foreign Minister Pavel Dorin', 'prosecutor Clara Mendez',
+        'Jane Doe, the health minister' and 'the chief negotiator, Pavel Dorin'."""
+        doc = self.doc
+        described = []
+        i = run.start - 1
+        while i >= 0 and (doc[i].pos_ in {"NOUN", "ADJ"} or doc[i].lower_ in RANK_WORDS) and doc[i].is_lower:
+            described.insert(0, doc[i].lower_)
+            i -= 1
+        title = run.title.split()
+        # "health minister dr." is a health minister: the office ends at its last role word.
+        role_end = max((n + 1 for n, word in enumerate(title) if word in ROLE_NOUNS), default=0)
+        phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
+        for noun in (*head.children, head.head):
+            if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or head.dep_ == "appos" and noun.i == head.head.i):
+                phrases.add(" ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"}) + " " + noun.lower_)
+        return {phrase.strip() for phrase in phrases if phrase.strip()}
+
+    def _is_organisation(self, token) -> bool:
+        run = self._runs.get(token.i)
+        return run is None or run.is_organisation
+
+    def full_name(self, name: str, offset: int) -> str:
+        """A lone surname becomes the full name given most recently before it (or else first after it)."""
+        if " " in name:
+            return name
+        known = self._full_names.get(name)
+        if not known:
+            return name
+        return _latest_before(known, offset) or known[0][1]
+
+    def speaker(self, subject) -> Speaker | None:
+        """The speaker named by a subject token, resolved to the fullest name the article gives."""
+        lower = subject.lower_
+        if lower in PERSON_PRONOUNS:
+            name = _latest_before(self._persons, subject.idx)
+            return Speaker(name, True, "resolved from pronoun") if name else None
+        if lower in GROUP_PRONOUNS:
+            name = _latest_before(self._groups, subject.idx)
+            return Speaker(name, False, "resolved from pronoun") if name else None
+        if subject.pos_ == "PRON":
+            # "others say", "some argue": as written; "I" and "we" speak only inside their own quotes.
+            return Speaker(lower, False) if lower in INDEFINITE_SPEAKERS else None
+        # "the company's chief executive, Maria Lopez," is Maria Lopez; so is "the chair of the Trust,
+        # Maria Lopez," though the parser hangs her name on the Trust.
+        named = next((t for t in subject.subtree if t.dep_ == "appos" and t.i in self._runs
+                      and (t.head.i == subject.i or self._is_person(self._runs[t.i]))), None)
+        if named is not None and subject.i not in self._runs:
+            return self.speaker(named)
+        if subject.text in self._full_names and subject.i not in self._runs:
+            return Speaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
+        run = self._runs.get(subject.i)
+        if run is not None and lower not in GROUP_NOUNS:
+            if not self._is_person(run):
+                return Speaker(run.name, False)
+            full = self.full_name(run.name, subject.idx)
+            return Speaker(full, True, "resolved from surname" if full != run.name else None)
+        if subject.ent_type_ in NAME_ENTITIES:
+            return Speaker(_without_article(_join(_entity_tokens(subject))), False)
+        return self._described(subject)
+
+    def _described(self, noun) -> Speaker:
+        """A common noun: a title resolved to the person who holds it, a description to the organisation
+        it describes ("the bank" -> National Bank of Aldmark), else the words as written."""
+        phrase = " ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"} and t.lower_ != "the")
+        phrase = f"{phrase} {noun.lower_}".strip()
+        is_definite = any(c.lower_ in {"the", "its", "their", "his", "her"} for c in noun.lefts)
+        if noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles:
+            name = self._holder_of(noun.lower_, phrase, noun.idx)
+            if name:
+                return Speaker(name, True, "resolved from title")
+        if is_definite:
+            name = self._organisation_described(noun)
+            if name:
+                return Speaker(name, False, "resolved from description")
+        return Speaker(_without_article(self._noun_phrase(noun)), noun.lower_ in ROLE_NOUNS)
+
+    def _organisation_described(self, noun) -> str | None:
+        """'the bank' is the last organisation with Bank in its name or described as one; 'the company'
+        the last organisation named; 'the agency' the last group that spoke as '... agency'."""
+        lower = noun.lower_
+        named = _latest_before(self._organisations.get(lower, []), noun.idx)
+        if named:
+            return named
+        spoke = [(o, name) for o, name in self._groups if name.lower().split()[-1:] == [lower] and " " in name]
+        if spoke:
+            return _latest_before(spoke, noun.idx)
+        if lower in GENERIC_ORGANISATION_NOUNS:
+            # A one-word "organisation" is as often a town the recogniser got wrong.
+            named = {entry for entries in self._organisations.values() for entry in entries if " " in entry[1]}
+            return _latest_before(sorted(named), noun.idx)
+        return None
+
+    def _holder_of(self, role: str, phrase: str, offset: int) -> str | None:
+        """Who holds the office: the exact title first ("foreign minister"), then any of the same rank."""
+        holders = self._roles.get(role, [])
+        exact = [(o, name) for o, p, name in holders if p == phrase]
+        same_rank = [(o, name) for o, p, name in holders if not (set(p.split()) & RANK_WORDS) - set(phrase.split())]
+        for candidates in (exact, same_rank):
+            if candidates:
+                # "A prosecutor told the jury ..." names her only later.
+                return _latest_before(candidates, offset) or candidates[0][1]
+        return None
+
+    def person_between(self, start: int, end: int) -> Speaker | None:
+        """The last person who was the subject of a sentence in this stretch of text."""
+        i = bisect.bisect_left(self._persons, (end,))
+        if i and self._persons[i - 1][0] >= start:
+            return Speaker(self._persons[i - 1][1], True)
+        return None
+
+    def note_speaker(self, offset: int, speaker: Speaker) -> None:
+        """Remember a speaker found by the rules, so a later "he" or "it" can point back to it."""
+        bisect.insort(self._persons if speaker.is_person else self._groups, (offset, speaker.name))
+
+    def _noun_phrase(self, token) -> str:
+        """A common-noun speaker with its modifiers and whose voice it is: "Russian officials",
+        "a spokesman for the office"."""
+        tokens = [t for t in token.lefts if t.dep_ in NOUN_PHRASE_DEPS for t in t.subtree]
+        for prep in token.rights:
+            if prep.dep_ == "prep" and prep.lower_ in SPEAKER_PREPOSITIONS:
+                tokens += list(prep.subtree)
+        return _join([*tokens, token])
+
+
+def _name_runs(doc):
+    """Runs of proper nouns, including hyphenated first names ("Per-Erik"). Places are left out; a
+    person's titles in front are set apart ("Education Minister | Daniel Foyle"), an organisation's
+    words are all kept ("Health Ministry")."""
+    i = 0
+    while i < len(doc):
+        if not _is_name_word(doc[i]):
+            i += 1
+            continue
+        start, end = i, i + 1
+        while end < len(doc) and _is_name_word(doc[end]):
+            end += 1
+        # "Office for Digital Markets", "National Bank of Aldmark": an organisation's name goes on.
+        while end + 1 < len(doc) and doc[end].lower_ in {"of", "for"} and _is_name_word(doc[end + 1]) and any(
+            t.lower_ in ORGANISATION_WORDS for t in doc[start:end]
+        ):
+            end += 2
+            while end < len(doc) and _is_name_word(doc[end]):
+                end += 1
+        # spaCy splits "Per-Erik" and may not call "Per" a proper noun.
+        while start >= 2 and doc[start - 1].text == "-" and _is_glued(doc, start - 2) and doc[start - 2].is_title:
+            start -= 2
+        i = end
+        tokens = doc[start:end]
+        # The name follows the last title word that has more name after it.
+        first = max((t.i + 1 for t in tokens[:-1] if t.lower_ in TITLE_WORDS), default=start)
+        if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens):
+            continue
+        if any(t.lower_ in ORGANISATION_WORDS for t in tokens):
+            name = _join(tokens).removesuffix("'s").removesuffix("’s")
+            yield NameRun(start, end, name, "", True)
+            continue
+        name = _join(doc[first:end]).removesuffix("'s").removesuffix("’s")
+        title = " ".join(t.lower_ for t in doc[start:first] if t.ent_type_ not in NOT_NAME_ENTITIES)
+        yield NameRun(start, end, name, title, False)
+
+
+def _is_name_word(token) -> bool:
+    return token.pos_ == "PROPN" and token.text[:1].isupper()
+
+
+def _is_glued(doc, i: int) -> bool:
+    return not doc[i].whitespace_ and not doc[i + 1].whitespace_
+
+
+def _run_head(doc, run: NameRun):
+    """The token of the run that the rest of the sentence attaches to."""
+    return next((t for t in doc[run.start:run.end] if not (run.start <= t.head.i < run.end)), doc[run.end - 1])
+
+
+def _is_main_subject(token) -> bool:
+    """The subject of a sentence's main verb: who a later "he" or "it" most likely means. Subjects
+    inside reported clauses ("said that Trump is committed") are passed over."""
+    return token.dep_ in SUBJECT_DEPS and token.head.dep_ in {"ROOT", "conj"}
+
+
+def _entity_tokens(token):
+    """The tokens of the entity that contains token."""
+    start = token.i
+    while start > 0 and token.doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(token.doc) and token.doc[end].ent_iob_ == "I":
+        end += 1
+    return token.doc[start:end]
+
+
+def _join(tokens) -> str:
+    tokens = sorted(tokens, key=lambda t: t.i)
+    return "".join(t.text_with_ws for t in tokens).strip()
+
+
+def _without_article(name: str) -> str:
+    return name[name.index(" ") + 1:] if name.lower().startswith(ARTICLES) else name
+
+
+def _latest_before(entries: list[tuple], offset: int) -> str | None:
+    i = bisect.bisect_left(entries, (offset,))
+    return entries[i - 1][-1] if i else None

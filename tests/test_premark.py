@@ -1,0 +1,521 @@
+"""The pre-marker: quotes, speakers and claims found by find_spans(), and premark_article() on the database.
+
+Every text here is written for its case. The pipeline is loaded once for the session (the nlp fixture).
+"""
+import pytest
+from django.conf import settings
+
+from annotations.models import AuditEvent, Claim
+from annotations.premark import Span, find_spans, find_spans_many, get_nlp, premark_article, premark_articles
+
+
+def marks(text: str, kind: str) -> list[Span]:
+    """The spans of one kind that would be stored (scored at CLAIM_MIN_SCORE or more)."""
+    return [s for s in find_spans(text) if s.kind == kind and s.score >= settings.CLAIM_MIN_SCORE]
+
+
+def quotes(text: str) -> list[Span]:
+    return marks(text, "quote")
+
+
+def claims(text: str) -> list[Span]:
+    return marks(text, "claim")
+
+
+def quote_texts(text: str) -> list[str]:
+    return [s.text for s in quotes(text)]
+
+
+def speaker_of(text: str, words: str) -> str | None:
+    """The speaker of the one quote whose text is exactly `words`."""
+    [quote] = [s for s in quotes(text) if s.text == words]
+    return quote.speaker
+
+
+# Direct quotes
+
+
+def test_straight_double_quote_with_said_after_is_a_quote_with_its_speaker(nlp):
+    text = '"The bridge will reopen in June," said Omar Haddad.'
+    [quote] = quotes(text)
+    assert quote.text == "The bridge will reopen in June,"
+    assert quote.speaker == "Omar Haddad"
+    assert "direct quote" in quote.reasons
+
+
+def test_curly_double_quote_is_a_quote(nlp):
+    text = "“We are not selling the club,” Priya Nair said on Tuesday."
+    assert speaker_of(text, "We are not selling the club,") == "Priya Nair"
+
+
+def test_curly_quote_split_by_attribution_gives_one_speaker(nlp):
+    text = "Priya Nair chairs the board. “We will act,” she said, “and we will act before the season starts.”"
+    found = quotes(text)
+    assert [q.text for q in found] == ["We will act,", "and we will act before the season starts."]
+    assert {q.speaker for q in found} == {"Priya Nair"}
+
+
+def test_quote_after_a_colon_takes_the_speaker_before_it(nlp):
+    text = 'Omar Haddad told the council: "The budget is balanced for the first time in a decade."'
+    assert speaker_of(text, "The budget is balanced for the first time in a decade.") == "Omar Haddad"
+
+
+def test_multi_paragraph_quote_without_closing_mark_is_quoted_in_each_paragraph(nlp):
+    text = (
+        "Lena Fischer said: “The harbour has flooded twice this year.\n"
+        "“Next winter we expect the water to rise even higher.”"
+    )
+    found = quotes(text)
+    assert [q.text for q in found] == [
+        "The harbour has flooded twice this year.",
+        "Next winter we expect the water to rise even higher.",
+    ]
+    assert {q.speaker for q in found} == {"Lena Fischer"}
+
+
+def test_partial_quote_inside_an_attributed_sentence_is_a_quote(nlp):
+    text = 'Governor Ruth Mbeki called the agreement "a turning point" for farmers.'
+    [quote] = quotes(text)
+    assert quote.text == "a turning point"
+    assert quote.speaker == "Ruth Mbeki"
+    assert "partial quote" in quote.reasons
+
+
+def test_partial_quote_in_reported_speech_has_the_reporting_speaker(nlp):
+    text = 'Dan Ortiz said the new contract was "the best deal in years".'
+    assert speaker_of(text, "the best deal in years") == "Dan Ortiz"
+
+
+def test_single_quotes_are_quotes_when_attributed(nlp):
+    text = "'We are ready to strike next week,' said union leader Dan Ortiz."
+    assert speaker_of(text, "We are ready to strike next week,") == "Dan Ortiz"
+
+
+def test_apostrophes_are_not_quote_marks(nlp):
+    text = "The mayor's plan doesn't cover the '90s estates, and Lopez's team isn't talking to the tenants' group."
+    assert quotes(text) == []
+
+
+def test_curly_apostrophes_are_not_quote_marks(nlp):
+    assert quotes("The mayor’s plan doesn’t cover the ’90s estates, and the tenants’ group isn’t happy.") == []
+
+
+def test_curly_single_quoted_partial_quote_is_a_quote(nlp):
+    text = "The tenants’ union said it was ‘deeply concerned’ by the plan."
+    assert speaker_of(text, "deeply concerned") == "tenants’ union"
+
+
+def test_scare_quotes_are_not_quotes(nlp):
+    assert quotes('Critics mocked the "coalition of the willing" at the summit in Oslo.') == []
+
+
+def test_so_called_phrase_is_not_a_quote(nlp):
+    assert quotes('The so-called "experts" were wrong about the harvest.') == []
+
+
+def test_quoted_titles_are_not_quotes(nlp):
+    text = 'The film "Northern Lights" opened in 2023. The album "Blue Harbour" sold well in Spain.'
+    assert quotes(text) == []
+
+
+def test_quoted_name_in_reported_speech_is_not_a_quote_but_the_speech_is(nlp):
+    text = 'Ana Silva said the "green corridor" would be finished by 2027.'
+    assert quote_texts(text) == ['the "green corridor" would be finished by 2027']
+
+
+def test_unattributed_quote_takes_the_speaker_of_its_paragraph(nlp):
+    text = '"The vote was fair," said Ana Silva. "Nobody was turned away from the polls."'
+    assert speaker_of(text, "Nobody was turned away from the polls.") == "Ana Silva"
+
+
+def test_quote_after_a_paragraph_ending_in_a_colon_takes_that_speaker(nlp):
+    text = "Ana Silva, the returning officer, gave her verdict on Monday:\n“The count was clean and it was quick.”"
+    assert speaker_of(text, "The count was clean and it was quick.") == "Ana Silva"
+
+
+# Reported speech
+
+
+def test_said_that_clause_is_reported_speech_spoken_by_the_subject(nlp):
+    text = "Omar Haddad said that the tunnel would cost 40 million euros."
+    [quote] = quotes(text)
+    assert quote.text == "the tunnel would cost 40 million euros"
+    assert quote.speaker == "Omar Haddad"
+    assert "reported speech" in quote.reasons
+
+
+def test_said_without_that_is_reported_speech(nlp):
+    text = "Omar Haddad said the tunnel would open next spring."
+    assert speaker_of(text, "the tunnel would open next spring") == "Omar Haddad"
+
+
+def test_according_to_names_the_source_as_speaker(nlp):
+    text = "According to the port authority, cargo volumes fell by 8 percent in May."
+    assert speaker_of(text, "cargo volumes fell by 8 percent in May") == "port authority"
+
+
+def test_trailing_according_to_names_the_source_as_speaker(nlp):
+    text = "Cargo volumes fell by 8 percent in May, according to the port authority."
+    assert speaker_of(text, "Cargo volumes fell by 8 percent in May") == "port authority"
+
+
+def test_told_reporters_is_reported_speech(nlp):
+    text = "Ana Silva told reporters that the count would finish on Sunday."
+    assert speaker_of(text, "the count would finish on Sunday") == "Ana Silva"
+
+
+def test_trailing_said_attribution_is_reported_speech(nlp):
+    text = "The count will finish on Sunday, Ana Silva said."
+    assert speaker_of(text, "The count will finish on Sunday") == "Ana Silva"
+
+
+@pytest.mark.parametrize("verb", ["stated", "emphasized", "stressed", "warned", "argued", "claimed", "insisted", "added"])
+def test_other_speech_verbs_with_that_report_speech(nlp, verb):
+    text = f"Omar Haddad {verb} that the tunnel would open in 2026."
+    assert speaker_of(text, "the tunnel would open in 2026") == "Omar Haddad"
+
+
+def test_that_clause_the_parser_hangs_on_a_noun_is_still_reported_speech(nlp):
+    text = "Ana Silva told reporters after the meeting that the count would finish on Sunday."
+    assert speaker_of(text, "the count would finish on Sunday") == "Ana Silva"
+
+
+def test_saying_clause_reports_the_speech_of_the_main_subject(nlp):
+    text = "Ana Silva defended the count, saying no ballots had been lost."
+    assert speaker_of(text, "no ballots had been lost") == "Ana Silva"
+
+
+def test_coordinated_that_clauses_are_reported_separately(nlp):
+    text = "Ana Silva said that 85 posts had been filled and that pay would rise in May."
+    assert quote_texts(text) == ["85 posts had been filled", "pay would rise in May"]
+
+
+def test_each_bullet_after_according_to_is_reported_speech(nlp):
+    text = "According to the exam board:\n- 24 percent of grades were an A;\n- the pass rate was 97 percent."
+    found = quotes(text)
+    assert [q.text for q in found] == ["24 percent of grades were an A", "the pass rate was 97 percent"]
+    assert {q.speaker for q in found} == {"exam board"}
+
+
+def test_what_evidence_suggests_is_not_reported_speech(nlp):
+    assert quotes("Replays suggested the ball had crossed the line before the whistle.") == []
+
+
+def test_clause_without_its_own_subject_is_not_reported_speech(nlp):
+    assert quotes("It is a finding its authors say should change how the coast is protected.") == []
+
+
+def test_reported_question_is_not_reported_speech(nlp):
+    assert quotes("Officials did not say whether the border would reopen.") == []
+
+
+def test_reported_speech_holding_a_partial_quote_is_marked_as_both(nlp):
+    text = 'Dan Ortiz said the new contract was "the best deal in years".'
+    found = quotes(text)
+    assert [(q.text, q.reasons[0]) for q in found] == [
+        ('the new contract was "the best deal in years"', "reported speech"),
+        ("the best deal in years", "direct quote"),
+    ]
+    assert {q.speaker for q in found} == {"Dan Ortiz"}
+
+
+def test_direct_quote_after_said_is_not_also_reported_speech(nlp):
+    text = 'Omar Haddad said: "The tunnel will open in 2026."'
+    assert [q.reasons[0] for q in quotes(text)] == ["direct quote"]
+
+
+# Speakers
+
+
+def test_inverted_said_name_is_the_speaker(nlp):
+    text = '"Every ticket has been sold," said Rosa Delgado.'
+    assert speaker_of(text, "Every ticket has been sold,") == "Rosa Delgado"
+
+
+def test_later_surname_resolves_to_the_full_name(nlp):
+    text = "Rosa Delgado runs the theatre. Delgado said the roof would be repaired by August."
+    assert speaker_of(text, "the roof would be repaired by August") == "Rosa Delgado"
+
+
+def test_pronoun_resolves_to_the_most_recent_person(nlp):
+    text = "Rosa Delgado runs the theatre. She said ticket sales had doubled since 2022."
+    assert speaker_of(text, "ticket sales had doubled since 2022") == "Rosa Delgado"
+
+
+def test_titles_are_not_part_of_the_speaker_name(nlp):
+    text = "Finance Minister Carla Ruiz said the deficit had narrowed to 2 percent."
+    assert speaker_of(text, "the deficit had narrowed to 2 percent") == "Carla Ruiz"
+
+
+def test_country_and_office_before_a_name_are_dropped(nlp):
+    text = "Brazilian President Amara Okafor stated that exports had grown by 5 percent."
+    assert speaker_of(text, "exports had grown by 5 percent") == "Amara Okafor"
+
+
+def test_bare_title_resolves_to_the_person_introduced_with_it(nlp):
+    text = "Health Minister Jane Moreau opened the clinic on Monday. The minister said it would treat 300 patients a week."
+    assert speaker_of(text, "it would treat 300 patients a week") == "Jane Moreau"
+
+
+def test_bare_title_without_a_name_in_the_article_stays_as_written_without_its_article(nlp):
+    text = "The minister said the clinic would open in May."
+    assert speaker_of(text, "the clinic would open in May") == "minister"
+
+
+def test_bare_title_resolves_to_the_holder_of_that_exact_office(nlp):
+    text = (
+        "Foreign Minister Ana Silva met Deputy Foreign Minister Omar Haddad on Monday. "
+        "The foreign minister said the talks had lasted nine hours."
+    )
+    assert speaker_of(text, "the talks had lasted nine hours") == "Ana Silva"
+
+
+def test_title_resolves_to_a_name_given_later(nlp):
+    text = (
+        "A prosecutor told the jury that the payments were bribes. "
+        "Prosecutor Clara Mendez said the trial would last six weeks."
+    )
+    assert speaker_of(text, "the payments were bribes") == "Clara Mendez"
+
+
+def test_unnamed_speaker_is_its_description_without_the_article(nlp):
+    text = "A spokesman for the ministry said the report would be published in May."
+    assert speaker_of(text, "the report would be published in May") == "spokesman for the ministry"
+
+
+def test_organisation_described_later_resolves_to_its_name(nlp):
+    text = "The National Bank of Aldmark held rates on Thursday. The bank said inflation had fallen to 3 percent."
+    assert speaker_of(text, "inflation had fallen to 3 percent") == "National Bank of Aldmark"
+
+
+def test_organisation_is_the_speaker_without_its_article(nlp):
+    text = "The central bank said inflation had fallen to 3 percent."
+    assert speaker_of(text, "inflation had fallen to 3 percent") == "central bank"
+
+
+def test_group_at_a_sentence_start_is_the_speaker_as_written(nlp):
+    text = "Officials said the border would reopen on Monday."
+    assert speaker_of(text, "the border would reopen on Monday") == "Officials"
+
+
+def test_speaker_keeps_the_organisation_it_speaks_for(nlp):
+    text = "Analysts at Harbour Bank estimated that prices had risen by 6 percent."
+    assert speaker_of(text, "prices had risen by 6 percent") == "Analysts at Harbour Bank"
+
+
+def test_name_in_apposition_is_the_speaker(nlp):
+    text = "“We are close to a deal,” the company’s chief executive, Maria Lopez, told the BBC."
+    assert speaker_of(text, "We are close to a deal,") == "Maria Lopez"
+
+
+def test_it_resolves_to_the_organisation_that_spoke_before(nlp):
+    text = "The railway company said fares would rise in January. It said the rise would be 4 percent."
+    assert speaker_of(text, "the rise would be 4 percent") == "railway company"
+
+
+# Sentences and headings
+
+
+def test_heading_glued_to_the_end_of_a_paragraph_is_not_part_of_the_next_sentence(nlp):
+    text = (
+        "The dam held through the storm on Friday. Flood Defences Pass Their First Test\n"
+        "Engineers said the barrier rose by 2 metres in an hour."
+    )
+    spans = find_spans(text)
+    assert not any("Flood Defences" in s.text for s in spans)
+    second_line = text.index("Engineers")
+    assert any(s.kind == "claim" and s.start == second_line for s in spans)
+
+
+def test_sentences_never_cross_a_newline(nlp):
+    text = "Water levels rose by 2 metres overnight\nThe council closed 3 roads on Friday after the river burst its banks."
+    assert all("\n" not in s.text for s in find_spans(text))
+    assert all("\n" not in sent.text.strip() for sent in get_nlp()(text).sents)
+
+
+def test_closing_quote_mark_stays_with_its_sentence(nlp):
+    doc = get_nlp()('Rosa Delgado said the theatre was "as full as it has ever been."\nTickets cost 20 euros.')
+    assert [sent.text.strip() for sent in doc.sents] == [
+        'Rosa Delgado said the theatre was "as full as it has ever been."',
+        "Tickets cost 20 euros.",
+    ]
+
+
+def test_quoted_question_and_its_attribution_are_one_sentence(nlp):
+    doc = get_nlp()("“Why now?” Rosa Delgado asked. The theatre closed in May.")
+    assert [sent.text.strip() for sent in doc.sents] == ["“Why now?” Rosa Delgado asked.", "The theatre closed in May."]
+
+
+def test_dateline_is_part_of_the_first_sentence(nlp):
+    doc = get_nlp()("HARLOW, March 3 (Wire) – The council approved a budget of 4 million pounds on Monday.")
+    assert len(list(doc.sents)) == 1
+
+
+# Claims
+
+
+def test_sentence_with_a_figure_is_a_claim(nlp):
+    [claim] = claims("The factory in Turin employs 1,200 people.")
+    assert "figure" in claim.reasons
+
+
+def test_sentence_with_a_date_is_a_claim(nlp):
+    [claim] = claims("The museum reopened to visitors on 3 March 2024.")
+    assert "date" in claim.reasons
+
+
+def test_comparison_is_a_claim(nlp):
+    [claim] = claims("Rents in Leeds rose faster than wages last year.")
+    assert "comparison" in claim.reasons
+
+
+def test_prediction_is_a_claim(nlp):
+    [claim] = claims("The new tram line will carry 20,000 passengers a day from 2027.")
+    assert "prediction" in claim.reasons
+
+
+def test_causal_statement_is_a_claim(nlp):
+    [claim] = claims("The wheat harvest in Kansas failed in 2023 because of the drought.")
+    assert "causal" in claim.reasons
+
+
+def test_attributed_claim_names_its_speaker(nlp):
+    [claim] = claims("Carla Ruiz said the deficit fell to 2 percent in 2023.")
+    assert "attributed to Carla Ruiz" in claim.reasons
+
+
+def test_quote_with_a_figure_is_a_claim(nlp):
+    assert claims("“Prices rose 4 percent in March,” said Ana Silva.")
+
+
+def test_quoted_feelings_are_not_a_claim(nlp):
+    assert claims("“We are very proud of this team and of the fans,” said Ana Silva.") == []
+
+
+def test_stated_intention_is_not_a_claim(nlp):
+    assert claims("Ana Silva said she would ask the council to review the decision.") == []
+
+
+def test_bullet_with_figures_is_a_claim_without_its_marker(nlp):
+    text = "Among the main figures:\n- Burglaries fell to 3,412 from 4,110 last year."
+    assert [c.text for c in claims(text)] == ["Burglaries fell to 3,412 from 4,110 last year."]
+
+
+def test_claim_span_is_the_whole_sentence(nlp):
+    text = "The bakery opened in 1998. It now sells 4,000 loaves a week."
+    assert [c.text for c in claims(text)] == ["The bakery opened in 1998.", "It now sells 4,000 loaves a week."]
+
+
+@pytest.mark.parametrize("text", [
+    "I think the new stadium is a wonderful idea.",
+    "The council should do much more for cyclists.",
+    "The parade was a beautiful and moving sight.",
+])
+def test_opinion_is_not_a_claim(nlp, text):
+    assert claims(text) == []
+
+
+def test_question_is_not_a_claim(nlp):
+    assert claims("Will the bridge really reopen in 2025?") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Reporting by Ann Bell; Editing by Sam Cole.",
+    "Sign up for our daily briefing on the 2024 election.",
+    "© 2024 Harbour News Ltd. All rights reserved.",
+    "Read more: ten things to know about the 2025 budget.",
+    "Click here to watch the full interview with the mayor.",
+])
+def test_boilerplate_is_not_a_claim(nlp, text):
+    assert claims(text) == []
+
+
+def test_heading_on_its_own_line_is_not_a_claim(nlp):
+    text = "Record Harvest Expected in 2025\nFarmers planted 10 percent more wheat this spring."
+    assert [c.text for c in claims(text)] == ["Farmers planted 10 percent more wheat this spring."]
+
+
+# The contract
+
+
+def test_offsets_always_match_the_text(nlp):
+    text = (
+        "Record Harvest Expected\n"
+        "Farmers planted 10 percent more wheat this spring, according to the ministry. Yields Rise Again\n"
+        "“We have never seen fields like these,” said grower Tom Reed. “Not in 40 years.”\n"
+        "Reed's neighbours don't agree, and the so-called \"boom\" may not last. Is it sustainable?\n"
+        "Lena Fischer said: “Prices will fall.\n“Then they will rise again.”"
+    )
+    spans = find_spans(text)
+    assert spans
+    for span in spans:
+        assert text[span.start:span.end] == span.text
+        assert span.kind in {"claim", "quote"}
+        assert 0 <= span.score <= 1
+        assert span.reasons
+
+
+def test_find_spans_many_gives_the_same_spans_as_find_spans(nlp):
+    texts = ["Omar Haddad said the tunnel would open next spring.", "The factory employs 1,200 people."]
+    assert list(find_spans_many(texts, batch_size=1)) == [find_spans(t) for t in texts]
+
+
+def test_pipeline_is_loaded_once(nlp):
+    assert get_nlp() is nlp
+
+
+# premark_article on the database
+
+
+@pytest.mark.django_db
+def test_premark_article_adds_machine_marks_with_speakers(nlp, article):
+    result = premark_article(article)
+    quote = article.claims.get(kind=Claim.Kind.QUOTE, text="This is a good day for the town,")
+    assert result.added == article.claims.count()
+    assert quote.origin == Claim.Origin.MACHINE and quote.speaker == "Ann Lee"
+
+
+@pytest.mark.django_db
+def test_premark_article_never_changes_or_deletes_a_touched_mark(nlp, article, make_claim, reviewer):
+    mark = make_claim(start=0, end=8)  # "The city": not something the pre-marker finds
+    mark.set_verdict(Claim.Verdict.DISPUTED, by=reviewer)
+    before = Claim.objects.get(pk=mark.pk).snapshot()
+    premark_article(article)
+    premark_article(article)
+    assert Claim.objects.get(pk=mark.pk).snapshot() == before
+
+
+@pytest.mark.django_db
+def test_premark_article_removes_untouched_machine_marks_it_no_longer_finds(nlp, article, make_claim):
+    stale = make_claim(start=0, end=8)
+    result = premark_article(article)
+    assert not Claim.objects.filter(pk=stale.pk).exists()
+    assert result.removed == 1
+
+
+@pytest.mark.django_db
+def test_premark_article_keeps_marks_a_person_added(nlp, article, reviewer):
+    mark = article.add_mark(start=0, end=8, kind=Claim.Kind.CLAIM, by=reviewer)
+    premark_article(article)
+    assert Claim.objects.filter(pk=mark.pk).exists()
+
+
+@pytest.mark.django_db
+def test_premark_article_records_one_premarked_event(nlp, article):
+    premark_article(article)
+    events = AuditEvent.objects.filter(article=article, action=AuditEvent.Action.PREMARKED)
+    assert events.count() == 1
+    assert events.get().after["added"] == article.claims.count()
+
+
+@pytest.mark.django_db
+def test_premark_article_run_twice_adds_nothing_new(nlp, article):
+    premark_article(article)
+    again = premark_article(article)
+    assert (again.added, again.removed) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_premark_articles_marks_each_article(nlp, article):
+    [result] = premark_articles([article])
+    assert result.added == article.claims.count() > 0
