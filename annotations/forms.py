@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.validators import URLValidator
+from django.db.models import Q
 
 from annotations.importing import (
     SUPPORTED_SUFFIXES, ImportProblem, ReadFailure, draft_from_text, size_problem,
 )
-from annotations.models import Article, AuditEvent, Claim
+from annotations.models import Article, AuditEvent, Claim, Speaker
 
 
 class ExportFilterForm(forms.Form):
@@ -50,6 +52,51 @@ class ArticleFilterForm(forms.Form):
         choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED])
     imported_from = forms.DateField(required=False, label="Imported from", widget=forms.DateInput(attrs={"type": "date"}))
     imported_to = forms.DateField(required=False, label="Imported to", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class QueueFilterForm(forms.Form):
+    """What a reviewer narrows "Review next" to; kept in the session until they choose again."""
+
+    article = forms.ModelChoiceField(Article.objects.only("pk", "title"), required=False, empty_label="Any article")
+    speaker = forms.CharField(required=False, max_length=300, label="Speaker",
+                              help_text="Quotes by this name, ignoring case.")
+    kind = forms.ChoiceField(required=False, choices=[("", "Claims and quotes")] + Claim.Kind.choices)
+    imported_from = forms.DateField(required=False, label="Imported from", widget=forms.DateInput(attrs={"type": "date"}))
+    imported_to = forms.DateField(required=False, label="Imported to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def is_chosen(cls, query) -> bool:
+        """The request carries the filter form (even all blank, which clears the filters)."""
+        return any(name in query for name in cls.base_fields)
+
+    @property
+    def is_narrowed(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+    def filters(self) -> dict:
+        """The valid filters as `Claim.objects.queue_for` takes them; none if the stored ones no longer fit."""
+        return self.cleaned_data if self.is_valid() else {}
+
+    def to_keep(self) -> dict[str, str]:
+        """The filters as typed, for the session."""
+        return {name: self.data.get(name, "") for name in self.fields}
+
+
+def people_who_label():
+    """Active users who may label marks: the reviewers an article can be assigned to."""
+    can_label = Permission.objects.filter(codename="label_claim", content_type__app_label="annotations")
+    return get_user_model().objects.filter(
+        Q(groups__permissions__in=can_label) | Q(user_permissions__in=can_label) | Q(is_superuser=True),
+        is_active=True,
+    ).distinct().order_by("username")
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(people_who_label(), to_field_name="username", label="Assign to")
+
+
+class UnassignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(get_user_model().objects.all(), to_field_name="username")
 
 
 class MultipleFileInput(forms.FileInput):
@@ -146,6 +193,28 @@ class SpeakerForm(ClaimChangeForm):
     speaker = forms.CharField(required=False, max_length=300)
 
 
+class AdjudicationForm(ClaimChangeForm):
+    """An editor's verdict on a claim reviewers disagree on, and why."""
+
+    verdict = forms.ChoiceField(choices=VERDICT_CHOICES, widget=forms.RadioSelect, label="Verdict")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why",
+                           help_text="Required: it goes into the claim's history.")
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, claim=claim, **kwargs)
+        self.claim_pk = claim.pk
+
+
+class SpeakerMergeForm(forms.Form):
+    """Another speaker to fold into this one."""
+
+    other = forms.ModelChoiceField(Speaker.objects.none(), label="Speaker to merge into this one")
+
+    def __init__(self, *args, speaker: Speaker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = Speaker.objects.exclude(pk=speaker.pk)
+
+
 class WebLinkField(forms.URLField):
     """A URL a reader can open: http or https only (URLField also accepts ftp://)."""
 
@@ -176,18 +245,24 @@ class MarkPanel:
     evidence_form: EvidenceForm
     failed_form: forms.Form | None = None
     conflict: AuditEvent | None = None
+    # Opened from the review queue: its forms say so (next=queue), and a label moves on to the next mark.
+    in_queue: bool = False
 
     @classmethod
     def of(cls, claim: Claim, *, failed_form: forms.Form | None = None,
-           conflict: AuditEvent | None = None) -> "MarkPanel":
+           conflict: AuditEvent | None = None, in_queue: bool = False) -> "MarkPanel":
         kept = {type(failed_form): failed_form} if failed_form is not None else {}
         return cls(
             claim=claim,
             note_form=kept.get(NoteForm) or NoteForm(claim=claim, initial={"note": claim.note}),
             speaker_form=kept.get(SpeakerForm) or SpeakerForm(claim=claim, initial={"speaker": claim.speaker}),
             evidence_form=kept.get(EvidenceForm) or EvidenceForm(claim=claim),
-            failed_form=failed_form, conflict=conflict,
+            failed_form=failed_form, conflict=conflict, in_queue=in_queue,
         )
+
+    @property
+    def shows_opinions(self) -> bool:
+        return settings.SECOND_OPINION
 
     @property
     def is_editing(self) -> bool:

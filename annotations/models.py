@@ -1,4 +1,5 @@
-"""Articles, their marks (claims and quotes), evidence, and the append-only audit history.
+"""Articles, their marks (claims and quotes), evidence, and the append-only audit history; the review
+workspace's assignments, second opinions and speakers.
 
 Every state change is a model method with a keyword-only actor; each one writes its
 AuditEvent through AuditEvent.objects.record() in the same transaction.
@@ -7,14 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Exists, F, Func, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils import timezone
+
+LABEL_PERMISSION = "annotations.label_claim"
 
 
 class StaleClaimError(Exception):
@@ -47,6 +55,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_verdict(self, verdict: str) -> "ArticleQuerySet":
         return self.filter(Exists(Claim.objects.live().filter(article=OuterRef("pk"), verdict=verdict)))
+
+    def assigned_to(self, reviewer) -> "ArticleQuerySet":
+        return self.filter(Exists(Assignment.objects.filter(article=OuterRef("pk"), reviewer=reviewer)))
+
+    def with_backlog(self) -> "ArticleQuerySet":
+        """Articles with unlabelled live marks, the most first, each with `backlog` (its count)."""
+        unlabelled = Q(claims__is_dismissed=False, claims__verdict=Claim.Verdict.UNREVIEWED)
+        return (self.annotate(backlog=Count("claims", filter=unlabelled)).filter(backlog__gt=0)
+                .order_by("-backlog", "created_at", "pk"))
 
     def search(self, words: str) -> "ArticleQuerySet":
         """Articles whose title or text contains every word (case-insensitive)."""
@@ -157,6 +174,25 @@ class Article(models.Model):
             )
         return claim
 
+    def assign(self, reviewer, *, by) -> "Assignment":
+        """Give this article to a reviewer: its marks come first in their queue. Assigning twice changes nothing."""
+        if not reviewer.has_perm(LABEL_PERMISSION):
+            raise ValidationError(f"{reviewer.get_username()} cannot label marks, so cannot be assigned an article.")
+        with transaction.atomic():
+            assignment, created = self.assignments.get_or_create(reviewer=reviewer, defaults={"assigned_by": by})
+            if created:
+                AuditEvent.objects.record(AuditEvent.Action.ASSIGNED, actor=by, article=self,
+                                          after={"reviewer": reviewer.get_username()})
+        return assignment
+
+    def unassign(self, reviewer, *, by) -> None:
+        """Take the article back from a reviewer; nothing happens if it was not theirs."""
+        with transaction.atomic():
+            deleted, _ = self.assignments.filter(reviewer=reviewer).delete()
+            if deleted:
+                AuditEvent.objects.record(AuditEvent.Action.UNASSIGNED, actor=by, article=self,
+                                          before={"reviewer": reviewer.get_username()})
+
     def history(self) -> models.QuerySet:
         return self.audit_events.select_related("actor", "claim").order_by("pk")
 
@@ -173,6 +209,67 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_article(self, article: Article) -> "ClaimQuerySet":
         return self.filter(article=article)
+
+    def quotes(self) -> "ClaimQuerySet":
+        return self.live().filter(kind=Claim.Kind.QUOTE)
+
+    def final(self) -> "ClaimQuerySet":
+        """Labelled claims whose review is over: with SECOND_OPINION on, only these are exported."""
+        return self.labelled().filter(review_state=Claim.ReviewState.FINAL)
+
+    def in_disagreement(self) -> "ClaimQuerySet":
+        return self.filter(review_state=Claim.ReviewState.DISAGREEMENT)
+
+    def awaiting_label_from(self, reviewer) -> "ClaimQuerySet":
+        """Live marks this reviewer could label next: unlabelled ones, and with SECOND_OPINION on, also
+        marks waiting for a second opinion that is not theirs to give twice."""
+        if not settings.SECOND_OPINION:
+            return self.unreviewed()
+        given = Opinion.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
+        return (self.live().filter(review_state__in=[Claim.ReviewState.OPEN, Claim.ReviewState.NEEDS_SECOND])
+                .exclude(Exists(given)))
+
+    def queue_for(self, reviewer, *, article: Article | None = None, speaker: str = "", kind: str = "",
+                  imported_from: date | None = None, imported_to: date | None = None) -> "ClaimQuerySet":
+        """The review queue, first mark first: the reviewer's assigned articles, then the highest score
+        (unscored quotes and hand-made marks last), then the oldest article, then text order."""
+        claims = self.awaiting_label_from(reviewer)
+        if article:
+            claims = claims.filter(article=article)
+        if speaker:
+            claims = claims.filter(speaker__iexact=speaker.strip())
+        if kind:
+            claims = claims.filter(kind=kind)
+        if imported_from:
+            claims = claims.filter(article__created_at__date__gte=imported_from)
+        if imported_to:
+            claims = claims.filter(article__created_at__date__lte=imported_to)
+        mine = Assignment.objects.filter(article=OuterRef("article_id"), reviewer=reviewer)
+        return claims.annotate(is_assigned=Exists(mine)).order_by(
+            F("is_assigned").desc(), F("score").desc(nulls_last=True), "article__created_at", "start", "pk")
+
+    def verdict_counts(self) -> list[tuple[str, str, int]]:
+        """(verdict, label, how many) for every verdict, zeros included, from one grouped query."""
+        counts = dict(self.order_by().values_list("verdict").annotate(n=Count("pk")))
+        return [(value, label, counts.get(value, 0)) for value, label in Claim.Verdict.choices]
+
+    def for_panels(self) -> "ClaimQuerySet":
+        """What the mark panels show, fetched up front; opinions only when second opinions are on."""
+        claims = self.select_related("reviewed_by").prefetch_related("evidence")
+        if settings.SECOND_OPINION:
+            claims = claims.prefetch_related(Prefetch("opinions", Opinion.objects.select_related("reviewer")))
+        return claims
+
+    def premark_quality(self) -> list[dict]:
+        """Per kind: machine marks, how many reviewers dismissed, marks added by hand, speakers corrected."""
+        machine = Q(origin=Claim.Origin.MACHINE)
+        corrected = Exists(AuditEvent.objects.filter(claim=OuterRef("pk"), action=AuditEvent.Action.SPEAKER_SET))
+        return list(self.order_by().values("kind").annotate(
+            machine=Count("pk", filter=machine),
+            dismissed=Count("pk", filter=machine & Q(is_dismissed=True)),
+            by_hand=Count("pk", filter=Q(origin=Claim.Origin.HUMAN)),
+            speakers_corrected=Count("pk", filter=machine & Q(kind=Claim.Kind.QUOTE) & Q(corrected)),
+        ).order_by("kind"))
 
     def in_text_order(self) -> "ClaimQuerySet":
         return self.order_by("start", "end", "kind")
@@ -200,6 +297,12 @@ class Claim(models.Model):
         DISPUTED = "disputed", "Disputed"
         UNCLEAR = "unclear", "Unclear"
 
+    class ReviewState(models.TextChoices):
+        OPEN = "open", "Open"
+        NEEDS_SECOND = "needs_second", "Needs a second opinion"
+        DISAGREEMENT = "disagreement", "Reviewers disagree"
+        FINAL = "final", "Final"
+
     VERDICT_HELP = {
         Verdict.VERIFIED: "The evidence supports the claim as stated.",
         Verdict.DISPUTED: "The evidence contradicts it, or credible sources contest it.",
@@ -216,6 +319,9 @@ class Claim(models.Model):
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.UNREVIEWED)
+    # With SECOND_OPINION off a label is final at once; with it on, `verdict` is the latest opinion
+    # and this says whether a second reviewer agreed, disagreed, or is still to come.
+    review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.OPEN)
     note = models.TextField(blank=True)
     is_dismissed = models.BooleanField(default=False)
     # Set by every change a person makes: re-running the pre-marker never deletes or alters these.
@@ -248,7 +354,7 @@ class Claim(models.Model):
         return {
             "kind": self.kind, "start": self.start, "end": self.end, "text": self.text,
             "speaker": self.speaker, "verdict": self.verdict, "note": self.note,
-            "is_dismissed": self.is_dismissed, "version": self.version,
+            "is_dismissed": self.is_dismissed, "review_state": self.review_state, "version": self.version,
             "evidence": [{"url": e.url, "description": e.description} for e in self.evidence.all()],
         }
 
@@ -273,17 +379,74 @@ class Claim(models.Model):
         self.refresh_from_db()
 
     def set_verdict(self, verdict: str, *, by, expected_version: int | None = None) -> None:
+        """Label the mark. With SECOND_OPINION on, the label is this person's opinion (see give_opinion)."""
         if verdict not in self.Verdict.values:
             raise ValidationError(f"Unknown verdict {verdict!r}.")
+        if settings.SECOND_OPINION:
+            return self.give_opinion(verdict, by=by, expected_version=expected_version)
 
         def apply(claim: Claim) -> list[str]:
             claim.verdict = verdict
             claim.reviewed_by = by
             claim.reviewed_at = timezone.now()
             claim.is_dismissed = False
-            return ["verdict", "reviewed_by", "reviewed_at", "is_dismissed"]
+            labelled = verdict != claim.Verdict.UNREVIEWED
+            claim.review_state = claim.ReviewState.FINAL if labelled else claim.ReviewState.OPEN
+            return ["verdict", "reviewed_by", "reviewed_at", "is_dismissed", "review_state"]
 
         self._change(AuditEvent.Action.VERDICT_SET, by=by, expected_version=expected_version, apply=apply)
+
+    def give_opinion(self, verdict: str, *, by, expected_version: int | None = None) -> None:
+        """One reviewer's label under second opinions: theirs replaces any earlier one of theirs, the claim
+        shows it, and the review state follows from everyone's opinions (see state_after_opinion)."""
+        if verdict not in self.Verdict.values or verdict == self.Verdict.UNREVIEWED:
+            raise ValidationError(f"Unknown verdict {verdict!r}.")
+
+        def apply(claim: Claim) -> list[str]:
+            # Read under the claim's row lock, so two reviewers answering at once are counted in turn.
+            opinions = dict(claim.opinions.values_list("reviewer_id", "verdict"))
+            if opinions.get(by.pk) == verdict:
+                raise ValidationError(f"Your opinion is already {claim.Verdict(verdict).label}; "
+                                      "a second opinion has to come from another reviewer.")
+            others = {reviewer: given for reviewer, given in opinions.items() if reviewer != by.pk}
+            claim.review_state = claim.state_after_opinion(verdict, others.values())
+            Opinion.objects.update_or_create(claim=claim, reviewer=by, defaults={"verdict": verdict})
+            claim.verdict, claim.reviewed_by, claim.reviewed_at = verdict, by, timezone.now()
+            claim.is_dismissed = False
+            return ["verdict", "reviewed_by", "reviewed_at", "is_dismissed", "review_state"]
+
+        self._change(AuditEvent.Action.OPINION_GIVEN, by=by, expected_version=expected_version, apply=apply)
+
+    def state_after_opinion(self, verdict: str, others: Iterable[str]) -> str:
+        """The review state once someone gives `verdict`, given the other reviewers' opinions.
+
+        A final claim stays final while opinions match its verdict (whether reviewers agreed or an
+        editor adjudicated) and reopens as a disagreement otherwise. Before that: one reviewer's
+        opinion needs a second; two or more are final when all agree, a disagreement when not.
+        """
+        others = list(others)
+        if self.review_state == self.ReviewState.FINAL:
+            return self.ReviewState.FINAL if verdict == self.verdict else self.ReviewState.DISAGREEMENT
+        if not others:
+            return self.ReviewState.NEEDS_SECOND
+        return self.ReviewState.FINAL if all(o == verdict for o in others) else self.ReviewState.DISAGREEMENT
+
+    def adjudicate(self, verdict: str, note: str, *, by, expected_version: int | None = None) -> None:
+        """An editor settles a disagreement between reviewers; the note says why, in the history."""
+        if verdict not in self.Verdict.values or verdict == self.Verdict.UNREVIEWED:
+            raise ValidationError(f"Unknown verdict {verdict!r}.")
+        if not note.strip():
+            raise ValidationError("Say why: settling a disagreement needs a note.")
+
+        def apply(claim: Claim) -> list[str]:
+            if claim.review_state != claim.ReviewState.DISAGREEMENT:
+                raise ValidationError("Only a claim the reviewers disagree on can be settled.")
+            claim.verdict, claim.reviewed_by, claim.reviewed_at = verdict, by, timezone.now()
+            claim.review_state = claim.ReviewState.FINAL
+            return ["verdict", "reviewed_by", "reviewed_at", "review_state"]
+
+        self._change(AuditEvent.Action.ADJUDICATED, by=by, expected_version=expected_version, apply=apply,
+                     note=note.strip())
 
     def set_note(self, note: str, *, by, expected_version: int | None = None) -> None:
         def apply(claim: Claim) -> list[str]:
@@ -342,7 +505,10 @@ class Claim(models.Model):
         def apply(claim: Claim) -> list[str]:
             claim.verdict, claim.note = earlier.after["verdict"], earlier.after.get("note", claim.note)
             claim.reviewed_by, claim.reviewed_at = by, timezone.now()
-            return ["verdict", "note", "reviewed_by", "reviewed_at"]
+            # An editor's restored label is settled, as an adjudication is.
+            labelled = claim.verdict != claim.Verdict.UNREVIEWED
+            claim.review_state = claim.ReviewState.FINAL if labelled else claim.ReviewState.OPEN
+            return ["verdict", "note", "reviewed_by", "reviewed_at", "review_state"]
 
         self._change(AuditEvent.Action.LABEL_RESTORED, by=by, expected_version=expected_version, apply=apply,
                      note=f"restored the label of event {earlier.pk}")
@@ -370,6 +536,197 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Assignment(models.Model):
+    """An editor gives an article to a reviewer: its marks come first in that reviewer's queue."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reviewer"], name="one_assignment_per_article_and_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} → {self.reviewer}"
+
+
+class OpinionManager(models.Manager):
+    def agreement_by_pair(self) -> list["PairAgreement"]:
+        """For each two reviewers who labelled at least one claim in common: how often they agreed.
+
+        One grouped query over pairs of opinions on the same claim (the lower user id first), so the
+        rows grow with the number of reviewers and verdicts, never with the number of claims.
+        """
+        rows = (
+            self.annotate(other_id=F("claim__opinions__reviewer"), other_name=F("claim__opinions__reviewer__username"),
+                          other_verdict=F("claim__opinions__verdict"))
+            .filter(reviewer_id__lt=F("other_id"))
+            .values("reviewer_id", "reviewer__username", "other_id", "other_name", "verdict", "other_verdict")
+            .annotate(shared=Count("pk"),
+                      open=Count("pk", filter=Q(claim__review_state=Claim.ReviewState.DISAGREEMENT)))
+            .order_by()
+        )
+        pairs: dict[tuple[str, str], dict] = {}
+        for row in rows:
+            pair = pairs.setdefault((row["reviewer__username"], row["other_name"]), {"counts": Counter(), "open": 0})
+            pair["counts"][(row["verdict"], row["other_verdict"])] += row["shared"]
+            pair["open"] += row["open"]
+        return [PairAgreement(first, second, pair["counts"], pair["open"])
+                for (first, second), pair in sorted(pairs.items())]
+
+
+class Opinion(models.Model):
+    """One reviewer's current label of a claim, when SECOND_OPINION is on. Changes are events on the claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="opinions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinions")
+    verdict = models.CharField(max_length=12, choices=Claim.Verdict.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OpinionManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "reviewer"], name="one_opinion_per_claim_and_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.get_verdict_display()} on claim {self.claim_id}"
+
+
+def cohens_kappa(pairs: Mapping[tuple[str, str], int]) -> float | None:
+    """Cohen's kappa from how often each (first rater's label, second rater's label) pair occurred.
+
+    None when it is undefined: no pairs, or chance agreement is already certain (both raters always
+    gave the same single label).
+    """
+    total = sum(pairs.values())
+    if not total:
+        return None
+    observed = sum(count for (first, second), count in pairs.items() if first == second) / total
+    first_totals, second_totals = Counter(), Counter()
+    for (first, second), count in pairs.items():
+        first_totals[first] += count
+        second_totals[second] += count
+    chance = sum(first_totals[label] * second_totals[label] for label in first_totals)
+    if chance == total ** 2:  # compared as integers: chance agreement is exactly certain
+        return None
+    expected = chance / total ** 2
+    return (observed - expected) / (1 - expected)
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Two reviewers' opinions on the claims they both labelled."""
+
+    first: str
+    second: str
+    counts: Mapping[tuple[str, str], int]
+    open_disagreements: int
+
+    @property
+    def shared(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def agreement(self) -> float:
+        return sum(n for (first, second), n in self.counts.items() if first == second) / self.shared
+
+    @property
+    def kappa(self) -> float | None:
+        return cohens_kappa(self.counts)
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def with_quote_counts(self) -> "SpeakerQuerySet":
+        """`quote_count`: live quotes whose speaker is one of the speaker's aliases, counted in the database."""
+        names = SpeakerAlias.objects.filter(speaker=OuterRef(OuterRef("pk"))).values(key=Lower("name"))
+        counts = (Claim.objects.quotes().annotate(key=Lower("speaker")).filter(key__in=names).order_by()
+                  .annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+        return self.annotate(quote_count=Coalesce(Subquery(counts), 0))
+
+
+class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
+    def sync_from_quotes(self) -> int:
+        """Make a speaker (with its name as alias) for each quote speaker no alias knows yet; returns how many.
+
+        One query when there is nothing new. Spellings that differ only in case become one speaker,
+        named by the spelling most quotes use.
+        """
+        known = SpeakerAlias.objects.annotate(key=Lower("name")).filter(key=Lower(OuterRef("speaker")))
+        unknown = (Claim.objects.quotes().exclude(speaker="").exclude(Exists(known)).values("speaker")
+                   .annotate(uses=Count("pk")).order_by("-uses", "speaker").values_list("speaker", flat=True))
+        names: dict[str, str] = {}
+        for name in unknown:
+            names.setdefault(name.strip().lower(), name.strip())
+        if not names:
+            return 0
+        try:
+            with transaction.atomic():
+                speakers = self.bulk_create([self.model(name=name) for name in names.values()])
+                SpeakerAlias.objects.bulk_create(SpeakerAlias(speaker=s, name=s.name) for s in speakers)
+        except IntegrityError:
+            # Another request synced the same names first: what it made is what we wanted.
+            return 0
+        return len(speakers)
+
+
+class Speaker(models.Model):
+    """A person quoted in the articles. Quotes name them by any of their aliases ("Witkoff", "Steve Witkoff")."""
+
+    name = models.CharField(max_length=300, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SpeakerManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_names(self) -> list[str]:
+        return sorted(self.aliases.values_list("name", flat=True), key=str.lower)
+
+    def quotes(self) -> ClaimQuerySet:
+        """Live quotes attributed to any alias of this speaker, matched ignoring case."""
+        names = self.aliases.values(key=Lower("name"))
+        return Claim.objects.quotes().annotate(key=Lower("speaker")).filter(key__in=names)
+
+    def merge(self, other: "Speaker", *, by) -> None:
+        """Take over `other`'s aliases (and so its quotes) and delete it; the event lists both alias sets."""
+        if other.pk == self.pk:
+            raise ValidationError("A speaker cannot be merged with itself.")
+        with transaction.atomic():
+            list(Speaker.objects.select_for_update().filter(pk__in=[self.pk, other.pk]))
+            before = {self.name: self.alias_names(), other.name: other.alias_names()}
+            other.aliases.update(speaker=self)
+            other.delete()
+            AuditEvent.objects.record(AuditEvent.Action.SPEAKERS_MERGED, actor=by, before=before,
+                                      after={self.name: self.alias_names()},
+                                      note=f"{other.name} merged into {self.name}")
+
+
+class SpeakerAlias(models.Model):
+    """A spelling of a speaker's name as quotes give it; unique ignoring case, so it names one speaker."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "speaker aliases"
+        constraints = [models.UniqueConstraint(Lower("name"), name="one_speaker_per_alias_ignoring_case")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -421,6 +778,31 @@ class AuditEventManager(models.Manager):
             previous_hash, count = event.hash, count + 1
         return ChainReport(count, previous_hash)
 
+    def labels_per_day(self, *, days: int = 30, today: date | None = None) -> list["DayOfLabels"]:
+        """Labels given (by verdict), dismissals and marks added by hand on each of the last `days` days.
+
+        One grouped query over the events; days without any come back as zeros.
+        """
+        today = today or timezone.localdate()
+        first = today - timedelta(days=days - 1)
+        actions = [*AuditEvent.LABEL_ACTIONS, AuditEvent.Action.DISMISSED, AuditEvent.Action.MARKED]
+        rows = (self.filter(action__in=actions, created_at__date__gte=first, created_at__date__lte=today)
+                .annotate(day=TruncDate("created_at"), verdict=KeyTextTransform("verdict", "after"))
+                .values("day", "action", "verdict").annotate(n=Count("pk")).order_by())
+        counts: dict[date, Counter] = {first + timedelta(days=n): Counter() for n in range(days)}
+        for row in rows:
+            key = {AuditEvent.Action.DISMISSED: "dismissed", AuditEvent.Action.MARKED: "marked"}.get(
+                row["action"], row["verdict"])
+            counts[row["day"]][key] += row["n"]
+        return [DayOfLabels(day, counter) for day, counter in counts.items()]
+
+    def activity_by_person(self) -> models.QuerySet:
+        """Per person: labels given and when they last did anything, most labels first."""
+        return (self.filter(actor__isnull=False).values("actor__username")
+                .annotate(labels=Count("pk", filter=Q(action__in=AuditEvent.LABEL_ACTIONS)),
+                          last_active_at=Max("created_at"))
+                .order_by("-labels", "actor__username"))
+
     def _lock_chain_head(self) -> str:
         # The chain is global, so writers must take turns: PostgreSQL with a transaction-scoped
         # advisory lock; SQLite already holds its single write lock (transaction_mode IMMEDIATE).
@@ -429,6 +811,34 @@ class AuditEventManager(models.Manager):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
         head = self.order_by("-pk").values_list("hash", flat=True).first()
         return head or GENESIS_HASH
+
+
+@dataclass(frozen=True)
+class DayOfLabels:
+    """One day of the dashboard's chart: label counts by verdict, dismissals, marks added by hand."""
+
+    SEGMENTS = [("verified", "verified"), ("disputed", "disputed"), ("unclear", "unclear"), ("dismissed", "dismissed")]
+
+    day: date
+    counts: Mapping[str, int]
+
+    @property
+    def total(self) -> int:
+        """Labels and dismissals: the length of the day's bar."""
+        return sum(self.counts.get(key, 0) for key, _ in self.SEGMENTS)
+
+    @property
+    def marked(self) -> int:
+        return self.counts.get("marked", 0)
+
+    def segments(self) -> list[tuple[str, str, int, int]]:
+        """(key, label, count, count before it) for each part of the stacked bar that is not empty."""
+        parts, offset = [], 0
+        for key, label in self.SEGMENTS:
+            if count := self.counts.get(key, 0):
+                parts.append((key, label, count, offset))
+                offset += count
+        return parts
 
 
 AUDIT_CHAIN_LOCK_ID = 7_204_518
@@ -456,6 +866,14 @@ class AuditEvent(models.Model):
         RESTORED = "restored", "Restored"
         SPAN_ADJUSTED = "span_adjusted", "Span adjusted"
         LABEL_RESTORED = "label_restored", "Earlier label restored"
+        ASSIGNED = "assigned", "Assigned to a reviewer"
+        UNASSIGNED = "unassigned", "Unassigned from a reviewer"
+        OPINION_GIVEN = "opinion_given", "Opinion given"
+        ADJUDICATED = "adjudicated", "Disagreement settled"
+        SPEAKERS_MERGED = "speakers_merged", "Speakers merged"
+
+    # The actions that give a mark a verdict, for counting labels.
+    LABEL_ACTIONS = [Action.VERDICT_SET, Action.LABEL_RESTORED, Action.OPINION_GIVEN, Action.ADJUDICATED]
 
     created_at = models.DateTimeField()
     actor = models.ForeignKey(

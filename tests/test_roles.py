@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from annotations.models import AuditEvent, ImportBatch
+from annotations.models import AuditEvent, ImportBatch, Speaker
 from annotations.urls import urlpatterns
 
 from .conftest import ROLE_PERMISSIONS, make_user
@@ -36,6 +36,17 @@ ACCESS = {
     "claim_evidence_add": ("post", "claim", LABELLERS),
     "claim_evidence_remove": ("post", "claim", LABELLERS),
     "claim_restore_label": ("post", "claim", {EDITOR}),
+    "review_next": ("get", None, LABELLERS),
+    "my_queue": ("get", None, LABELLERS),
+    "article_assign": ("post", "article", {EDITOR}),
+    "article_unassign": ("post", "article", {EDITOR}),
+    "disagreements": ("get", None, {EDITOR}),
+    "agreement": ("get", None, {EDITOR}),
+    "claim_adjudicate": ("post", "claim", {EDITOR}),
+    "speaker_list": ("get", None, EVERYONE),
+    "speaker_detail": ("get", "speaker", EVERYONE),
+    "speaker_merge": ("post", "speaker", {EDITOR}),
+    "dashboard": ("get", None, EVERYONE),
 }
 
 
@@ -50,7 +61,8 @@ def test_the_migrations_give_each_role_exactly_its_permissions():
 
 @pytest.fixture
 def objects(article, claim, editor):
-    return {"article": article.pk, "claim": claim.pk, "batch": ImportBatch.objects.create(created_by=editor).pk}
+    return {"article": article.pk, "claim": claim.pk, "batch": ImportBatch.objects.create(created_by=editor).pk,
+            "speaker": Speaker.objects.create(name="Ann Lee").pk}
 
 
 def request(client, name: str, objects: dict):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import Article, Claim
+from annotations.models import Article, Claim, Speaker
 
 pytestmark = pytest.mark.django_db
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -40,11 +40,13 @@ def test_pages_send_the_usual_security_headers(reviewer_client):
 
 
 @pytest.mark.parametrize("name", ["article_list", "article_detail", "article_history", "claim_history", "help",
-                                  "article_import", "claims_export"])
+                                  "article_import", "claims_export", "my_queue", "disagreements", "agreement",
+                                  "speaker_list", "speaker_detail", "dashboard"])
 def test_no_page_has_inline_script_or_event_handler_attributes(editor_client, hostile_article, name):
     claim = hostile_article.claims.get()
+    Speaker.objects.sync_from_quotes()
     args = {"article_detail": [hostile_article.pk], "article_history": [hostile_article.pk],
-            "claim_history": [claim.pk]}.get(name, [])
+            "claim_history": [claim.pk], "speaker_detail": [Speaker.objects.get().pk]}.get(name, [])
     tags = TagCollector()
     tags.feed(editor_client.get(reverse(f"annotations:{name}", args=args)).content.decode())
     assert [t for t, attributes in tags.found if t == "script" and "src" not in attributes] == []

@@ -2,8 +2,9 @@
  * The article page's keyboard and selection help, layered on plain forms that work without it.
  *
  * j/k move between marks, v/d/u/x label or dismiss the current mark by clicking its own
- * htmx-enhanced button, n focuses its note, ? opens the shortcuts dialog. Selecting text in the
- * article fills the "Add a mark" form with character offsets into the body.
+ * htmx-enhanced button, n focuses its note, ? opens the shortcuts dialog, and r (on any page)
+ * goes to "Review next". Arriving at #claim-N makes that mark current and focused. Selecting text
+ * in the article fills the "Add a mark" form with character offsets into the body.
  * No inline script anywhere: everything hooks onto data- attributes.
  */
 (function () {
@@ -90,7 +91,16 @@
       return;
     }
     const dialog = document.querySelector("[data-keys-dialog]");
-    if (!dialog || dialog.open) {
+    if (dialog && dialog.open) {
+      return;
+    }
+    const reviewNext = document.querySelector("a[data-review-next]");
+    if (event.key === "r" && reviewNext) {
+      event.preventDefault();
+      window.location.assign(reviewNext.href);
+      return;
+    }
+    if (!dialog) {
       return;
     }
     const current = panelById(currentId);
@@ -138,6 +148,18 @@
       select(panel, false, document.activeElement !== document.body && document.activeElement !== null);
     }
   });
+
+  // The review queue sends reviewers to #claim-N: that mark is the one to label, so v/d/u/x act on it.
+  function selectFromHash() {
+    const match = /^#claim-(\d+)$/.exec(window.location.hash);
+    const panel = match && panelById(match[1]);
+    if (panel && panel.classList.contains("mark-panel")) {
+      select(panel, true);
+    }
+  }
+
+  selectFromHash();
+  window.addEventListener("hashchange", selectFromHash);
 
   // Offsets count code points, as Python's str indexes do; JavaScript strings count UTF-16 units.
   function codePoints(text) {
