@@ -26,7 +26,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=None,
                   date_from: date | None = None, date_to: date | None = None) -> QuerySet:
     """The labelled claims to export, narrowed by the optional filters (dates are of the label)."""
-    claims = Claim.objects.labelled().for_export().annotate(
+    claims = Claim.objects.labelled()
+    if settings.SECOND_OPINION:
+        claims = claims.final()  # a verdict awaiting its second opinion is not the desk's verdict yet
+    claims = claims.for_export().annotate(
         event_count=Count("audit_events"), first_event_at=Min("audit_events__created_at"),
         last_event_at=Max("audit_events__created_at"),
     )

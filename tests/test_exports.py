@@ -150,3 +150,14 @@ def test_each_verdict_maps_to_its_claimreview_rating(claim, reviewer, verdict, v
 @pytest.mark.django_db
 def test_an_empty_claimreview_export_is_an_empty_array():
     assert json.loads("".join(claimreview_lines(select_claims()))) == []
+
+
+@pytest.mark.django_db
+def test_with_second_opinions_on_only_final_verdicts_are_exported(make_claim, reviewer, editor, settings):
+    settings.SECOND_OPINION = True
+    agreed = make_claim()
+    agreed.set_verdict("verified", by=reviewer)
+    agreed.set_verdict("verified", by=editor)
+    awaiting = make_claim(start=70, end=103)
+    awaiting.set_verdict("disputed", by=reviewer)
+    assert list(select_claims()) == [agreed]
