@@ -181,6 +181,12 @@ class ClaimChangeForm(forms.Form):
 VERDICT_CHOICES = [choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED]
 
 
+class MatchForm(ClaimChangeForm):
+    """Take the verdict and evidence of the same claim checked in another article."""
+
+    source = forms.ModelChoiceField(Claim.objects.labelled().select_related("article"), widget=forms.HiddenInput)
+
+
 class VerdictForm(ClaimChangeForm):
     verdict = forms.ChoiceField(choices=VERDICT_CHOICES)
 
@@ -247,17 +253,19 @@ class MarkPanel:
     conflict: AuditEvent | None = None
     # Opened from the review queue: its forms say so (next=queue), and a label moves on to the next mark.
     in_queue: bool = False
+    # The same claim already labelled in another article, if the index found one.
+    match: Claim | None = None
 
     @classmethod
     def of(cls, claim: Claim, *, failed_form: forms.Form | None = None,
-           conflict: AuditEvent | None = None, in_queue: bool = False) -> "MarkPanel":
+           conflict: AuditEvent | None = None, in_queue: bool = False, match: Claim | None = None) -> "MarkPanel":
         kept = {type(failed_form): failed_form} if failed_form is not None else {}
         return cls(
             claim=claim,
             note_form=kept.get(NoteForm) or NoteForm(claim=claim, initial={"note": claim.note}),
             speaker_form=kept.get(SpeakerForm) or SpeakerForm(claim=claim, initial={"speaker": claim.speaker}),
             evidence_form=kept.get(EvidenceForm) or EvidenceForm(claim=claim),
-            failed_form=failed_form, conflict=conflict, in_queue=in_queue,
+            failed_form=failed_form, conflict=conflict, in_queue=in_queue, match=match,
         )
 
     @property

@@ -22,6 +22,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils import timezone
 
+from annotations.matching import THRESHOLD as MATCH_THRESHOLD
+from annotations.matching import match_keys, similarity
+
 LABEL_PERMISSION = "annotations.label_claim"
 
 
@@ -373,6 +376,8 @@ class Claim(models.Model):
             current.is_touched = True
             current.save(update_fields=[*changed_fields, "version", "is_touched"])
             after = current.snapshot()
+            if any(before[field] != after[field] for field in ("verdict", "text", "is_dismissed")):
+                ClaimKey.objects.reindex(current)
             AuditEvent.objects.record(
                 action, actor=by, article=current.article, claim=current, before=before, after=after, note=note
             )
@@ -495,6 +500,21 @@ class Claim(models.Model):
             return []
 
         self._change(AuditEvent.Action.EVIDENCE_ADDED, by=by, expected_version=expected_version, apply=apply)
+
+    def apply_match(self, source: "Claim", *, by, expected_version: int | None = None) -> None:
+        """Give this mark the verdict and evidence of the same claim already checked elsewhere."""
+        if source.pk == self.pk or source.verdict == self.Verdict.UNREVIEWED or source.is_dismissed:
+            raise ValidationError("Only a labelled claim in another place can lend its verdict.")
+
+        def apply(claim: Claim) -> list[str]:
+            claim.verdict, claim.reviewed_by, claim.reviewed_at = source.verdict, by, timezone.now()
+            known = set(claim.evidence.values_list("url", flat=True))
+            claim.evidence.bulk_create([Evidence(claim=claim, url=e.url, description=e.description, added_by=by)
+                                        for e in source.evidence.all() if e.url not in known])
+            return ["verdict", "reviewed_by", "reviewed_at"]
+
+        self._change(AuditEvent.Action.MATCH_APPLIED, by=by, expected_version=expected_version, apply=apply,
+                     note=f"same as claim {source.pk} in article {source.article_id} “{source.article.title}”")
 
     def restore_label(self, event_id: int, *, by, expected_version: int | None = None) -> None:
         """Bring back the verdict and note this claim had after an earlier event, as a new event."""
@@ -866,6 +886,7 @@ class AuditEvent(models.Model):
         RESTORED = "restored", "Restored"
         SPAN_ADJUSTED = "span_adjusted", "Span adjusted"
         LABEL_RESTORED = "label_restored", "Earlier label restored"
+        MATCH_APPLIED = "match_applied", "Verdict taken from an earlier check"
         ASSIGNED = "assigned", "Assigned to a reviewer"
         UNASSIGNED = "unassigned", "Unassigned from a reviewer"
         OPINION_GIVEN = "opinion_given", "Opinion given"
@@ -987,3 +1008,64 @@ class ImportItem(models.Model):
         article_id = outcome.article.pk if outcome.article else None
         self.outcomes = [*self.outcomes, self.outcome_entry(outcome.source_name, outcome.status, outcome.message, article_id)]
         self.save(update_fields=["outcomes"])
+
+
+class ClaimKeyManager(models.Manager):
+    def reindex(self, claim: Claim) -> None:
+        """Index a labelled, live claim under its match keys; drop the keys of any other."""
+        self.filter(claim=claim).delete()
+        if claim.verdict != Claim.Verdict.UNREVIEWED and not claim.is_dismissed:
+            self.bulk_create(ClaimKey.keys_for(claim))
+
+    def matches_for(self, marks: list[Claim]) -> dict[int, Claim]:
+        """For each unlabelled mark, a labelled claim of another article that says the same; two queries in all.
+
+        The index narrows the candidates to claims sharing at least half a mark's keys; the exact
+        decision is matching.is_same_claim, which also insists on the same figures and negation.
+        """
+        wanted = {mark.pk: set(match_keys(mark.text)) for mark in marks
+                  if mark.verdict == Claim.Verdict.UNREVIEWED and not mark.is_dismissed}
+        all_keys = set().union(*wanted.values()) if wanted else set()
+        if not all_keys:
+            return {}
+        articles = {mark.article_id for mark in marks if mark.article_id is not None}
+        keys_by_claim: dict[int, set[str]] = {}
+        for claim_id, key in self.filter(key__in=all_keys).exclude(claim__article_id__in=articles).values_list(
+                "claim_id", "key"):
+            keys_by_claim.setdefault(claim_id, set()).add(key)
+        candidates = {pk: [c for c, keys in keys_by_claim.items() if len(keys & mark_keys) * 2 >= len(mark_keys)]
+                      for pk, mark_keys in wanted.items()}
+        wanted_ids = {c for ids in candidates.values() for c in ids}
+        known = Claim.objects.labelled().filter(pk__in=wanted_ids).select_related("article", "reviewed_by").in_bulk()
+        texts = {mark.pk: mark.text for mark in marks}
+        found = {}
+        for pk, ids in candidates.items():
+            scored = [(similarity(texts[pk], known[c].text), c) for c in ids if c in known]
+            best = max(scored, default=(0.0, None))
+            if best[0] >= MATCH_THRESHOLD:
+                found[pk] = known[best[1]]
+        return found
+
+
+    def match_text(self, text: str) -> Claim | None:
+        """The labelled claim that says the same as this text, if any."""
+        return self.matches_for([Claim(pk=0, text=text)]).get(0)
+
+
+class ClaimKey(models.Model):
+    """A word or figure a labelled claim is indexed under, so "already checked" is a lookup, not a scan."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=100)
+
+    objects = ClaimKeyManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "claim"], name="claimkey_key_claim")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @staticmethod
+    def keys_for(claim: Claim) -> list["ClaimKey"]:
+        return [ClaimKey(claim=claim, key=key[:100]) for key in match_keys(claim.text)]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/export.jsonl", views.audit_download, name="audit_download"),
     path("claims/<int:pk>/history/", views.claim_history, name="claim_history"),
     path("claims/<int:pk>/verdict/", views.claim_verdict, name="claim_verdict"),
+    path("claims/<int:pk>/apply-match/", views.claim_apply_match, name="claim_apply_match"),
     path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
     path("claims/<int:pk>/restore/", views.claim_restore, name="claim_restore"),
     path("claims/<int:pk>/restore-label/", views.claim_restore_label, name="claim_restore_label"),

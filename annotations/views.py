@@ -28,11 +28,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
-    ExportFilterForm, ImportForm, MarkPanel, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
+    ExportFilterForm, ImportForm, MarkPanel, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
     UnassignForm, VerdictForm,
 )
 from annotations.models import (
-    LABEL_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker, StaleClaimError,
+    LABEL_PERMISSION, Article, AuditEvent, Claim, ClaimKey, ImportBatch, Opinion, Speaker, StaleClaimError,
 )
 from annotations.tasks import queue_import, retry_crashed
 
@@ -134,6 +134,15 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, VerdictForm(request.POST, claim=claim), lambda data, version: (
         claim.set_verdict(data["verdict"], by=request.user, expected_version=version)), moves_on=True)
+
+
+@login_required
+@require_POST
+@permission_required(LABEL, raise_exception=True)
+def claim_apply_match(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    return _change_claim(request, claim, MatchForm(request.POST, claim=claim), lambda data, version: (
+        claim.apply_match(data["source"], by=request.user, expected_version=version)))
 
 
 @login_required
@@ -444,8 +453,9 @@ def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | 
     """
     in_queue = panel.in_queue if panel else "queue" in request.GET
     claims = list(article.claims.in_text_order().for_panels())
-    panels = [panel if panel and panel.claim.pk == claim.pk else MarkPanel.of(claim, in_queue=in_queue)
-              for claim in claims]
+    matches = ClaimKey.objects.matches_for(claims)
+    panels = [panel if panel and panel.claim.pk == claim.pk
+              else MarkPanel.of(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
     context = {
         "article": article, "panels": panels, "claim_form": claim_form or ClaimForm(),
         "paragraphs": _paragraphs(article, [claim for claim in claims if not claim.is_dismissed]),

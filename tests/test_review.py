@@ -713,3 +713,52 @@ def test_review_pages_run_the_same_number_of_queries_however_much_data(
     args = [Speaker.objects.get(name="Ann Lee").pk] if name == "speaker_detail" else []
     with django_assert_num_queries(PAGE_QUERIES[name]):
         assert editor_client.get(reverse(f"annotations:{name}", args=args)).status_code == 200
+
+
+# Already checked
+
+@pytest.fixture
+def checked_elsewhere(editor, reviewer):
+    """A claim verified, with evidence, in another article."""
+    other, _ = Article.objects.import_article(
+        title="Earlier story", body="The city council approved a budget of 4.2 million pounds on Monday.", by=editor)
+    earlier = other.add_mark(start=0, end=len(other.body), kind="claim", by=reviewer)
+    earlier.add_evidence("https://example.org/minutes", "Council minutes", by=reviewer)
+    earlier.set_verdict("verified", by=reviewer)
+    return earlier
+
+
+def test_a_mark_that_matches_a_claim_checked_elsewhere_shows_where_and_by_whom(reviewer_client, claim, checked_elsewhere):
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[claim.article_id])).content.decode()
+    assert "Already checked:" in page and "Earlier story" in page
+    assert f"#claim-{checked_elsewhere.pk}" in page
+
+
+def test_a_mark_with_a_different_figure_is_not_shown_as_already_checked(reviewer_client, make_claim, editor, reviewer):
+    other, _ = Article.objects.import_article(
+        title="Other story", body="The city council approved a budget of 5.9 million pounds on Monday.", by=editor)
+    other.add_mark(start=0, end=len(other.body), kind="claim", by=reviewer).set_verdict("verified", by=reviewer)
+    claim = make_claim()
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[claim.article_id])).content.decode()
+    assert "Already checked:" not in page
+
+
+def test_applying_the_earlier_verdict_copies_it_with_the_evidence_and_records_the_link(
+        reviewer_client, reviewer, claim, checked_elsewhere):
+    response = reviewer_client.post(reverse("annotations:claim_apply_match", args=[claim.pk]),
+                                    {"source": checked_elsewhere.pk, "expected_version": claim.version})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.verdict == "verified" and claim.reviewed_by == reviewer
+    assert list(claim.evidence.values_list("url", flat=True)) == ["https://example.org/minutes"]
+    event = claim.history().last()
+    assert event.action == AuditEvent.Action.MATCH_APPLIED and f"claim {checked_elsewhere.pk}" in event.note
+
+
+def test_labelling_indexes_a_claim_and_dismissing_it_drops_it_from_the_index(claim, reviewer):
+    from annotations.models import ClaimKey
+
+    claim.set_verdict("disputed", by=reviewer)
+    assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") == claim
+    claim.dismiss(by=reviewer)
+    assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") is None

@@ -30,6 +30,7 @@ ACCESS = {
     "claim_create": ("post", "article", LABELLERS),
     "claim_verdict": ("post", "claim", LABELLERS),
     "claim_dismiss": ("post", "claim", LABELLERS),
+    "claim_apply_match": ("post", "claim", LABELLERS),
     "claim_restore": ("post", "claim", LABELLERS),
     "claim_note": ("post", "claim", LABELLERS),
     "claim_speaker": ("post", "claim", LABELLERS),
