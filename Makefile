@@ -14,11 +14,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it when missing (needs root or sudo).
+# Browser tests drive Debian's Chromium and check pages with axe-core from the npm registry;
+# install what is missing (Debian packages need root or sudo).
 browser:
-	@test -x /usr/bin/chromium || { \
+	@test -x /usr/bin/chromium && command -v npm >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium npm; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
+	  (cd tests/browser && npm install --no-audit --no-fund --silent)
 
 run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
