@@ -4,15 +4,19 @@ The audit log's JSON Lines export lives here too."""
 from __future__ import annotations
 
 import csv
+import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import date
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, QuerySet
 from django.urls import reverse
 
-from annotations.models import Claim
+from annotations.importing import batched
+from annotations.models import AuditEvent, Claim, Evidence
 
 COLUMNS = [
     "article_id", "article_title", "article_url", "claim_id", "kind", "text", "speaker", "start", "end",
@@ -29,10 +33,8 @@ def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=N
     claims = Claim.objects.labelled()
     if settings.SECOND_OPINION:
         claims = claims.final()  # a verdict awaiting its second opinion is not the desk's verdict yet
-    claims = claims.for_export().annotate(
-        event_count=Count("audit_events"), first_event_at=Min("audit_events__created_at"),
-        last_event_at=Max("audit_events__created_at"),
-    )
+    # An export never needs the article bodies, which would otherwise ride along on every row.
+    claims = claims.for_export().defer("article__body")
     if article:
         claims = claims.filter(article=article)
     if verdict:
@@ -54,19 +56,33 @@ def neutralise(value) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def claim_rows(claims: Iterable[Claim]) -> Iterator[list[str]]:
-    """The header, then one row per claim, every cell already neutralised."""
+# The database fields behind COLUMNS, in order (evidence_urls is filled in per chunk).
+CSV_FIELDS = ("article_id", "article__title", "article__source_url", "pk", "kind", "text", "speaker", "start", "end",
+              "verdict", "note", "reviewed_by__username", "reviewed_at", "origin", "score")
+
+
+def claim_rows(claims: QuerySet) -> Iterator[list[str]]:
+    """The header, then one row per claim, every cell already neutralised.
+
+    Plain tuples rather than model instances, and one evidence query per chunk: this is the hot loop
+    of a year's export.
+    """
     yield COLUMNS
-    for claim in claims:
-        article = claim.article
-        yield [neutralise(value) for value in (
-            article.pk, article.title, article.source_url, claim.pk, claim.kind, claim.text, claim.speaker,
-            claim.start, claim.end, claim.verdict, claim.note,
-            " ".join(evidence.url for evidence in claim.evidence.all()),
-            claim.reviewed_by.get_username() if claim.reviewed_by else "",
-            claim.reviewed_at.isoformat() if claim.reviewed_at else "", claim.origin,
-            "" if claim.score is None else f"{claim.score:.3f}",
-        )]
+    for chunk in _chunks(claims.prefetch_related(None).values_list(*CSV_FIELDS)):
+        urls = _evidence_urls([row[3] for row in chunk])
+        for *before_evidence, reviewer, reviewed_at, origin, score in chunk:
+            yield [neutralise(value) for value in (
+                *before_evidence, " ".join(urls.get(before_evidence[3], ())), reviewer or "",
+                reviewed_at.isoformat() if reviewed_at else "", origin, "" if score is None else f"{score:.3f}",
+            )]
+
+
+def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
+    urls: dict[int, list[str]] = {}
+    for claim_id, url in Evidence.objects.filter(claim_id__in=claim_ids).order_by("added_at", "pk").values_list(
+            "claim_id", "url"):
+        urls.setdefault(claim_id, []).append(url)
+    return urls
 
 
 class _LineBuffer:
@@ -76,44 +92,72 @@ class _LineBuffer:
         return line
 
 
-def csv_lines(claims: Iterable[Claim]) -> Iterator[str]:
+def csv_lines(claims: QuerySet) -> Iterator[str]:
     """CSV text, one line at a time, starting with a UTF-8 BOM so Excel picks the right encoding."""
     writer = csv.writer(_LineBuffer())
     yield "\ufeff"
-    for row in claim_rows(_each(claims)):
+    for row in claim_rows(claims):
         yield writer.writerow(row)
 
 
-def _each(claims: Iterable[Claim]) -> Iterator[Claim]:
-    return claims.iterator(chunk_size=500) if isinstance(claims, QuerySet) else iter(claims)
+def _chunks(queryset: QuerySet, size: int = 1000) -> Iterator[list]:
+    """The rows in lists of `size`, read through a server-side cursor.
+
+    On PostgreSQL inside a transaction: the cursor then streams instead of being copied whole
+    (WITH HOLD) before the first row, and the export sees one consistent snapshot. Not on SQLite,
+    where a transaction would take the single write lock for the whole download.
+    """
+    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+        yield from batched(queryset.iterator(chunk_size=size), size)
+
+
+def _each(items: QuerySet) -> Iterator:
+    for chunk in _chunks(items):
+        yield from chunk
 
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _article_path(article_id: int) -> str:
+    return reverse("annotations:article_detail", args=[article_id])
+
+
 def claim_url(claim: Claim) -> str:
     """Where the desk's own copy of this claim lives (SITE_URL plus the article page, at the mark)."""
-    return settings.SITE_URL.rstrip("/") + reverse("annotations:article_detail", args=[claim.article_id]) + f"#claim-{claim.pk}"
+    return settings.SITE_URL.rstrip("/") + _article_path(claim.article_id) + f"#claim-{claim.pk}"
 
 
-def jsonl_lines(claims: Iterable[Claim]) -> Iterator[str]:
+def _history_summaries(claim_ids: list[int]) -> dict[int, dict]:
+    """Per claim: how many events, the first and the last; one query for a whole chunk."""
+    rows = (AuditEvent.objects.filter(claim_id__in=claim_ids).order_by().values("claim_id")
+            .annotate(events=Count("id"), first_at=Min("created_at"), last_at=Max("created_at")))
+    return {row["claim_id"]: row for row in rows}
+
+
+def jsonl_lines(claims: QuerySet) -> Iterator[str]:
     """One JSON object per claim, with its evidence and a summary of its history."""
-    for claim in _each(claims):
-        record = {
-            "claim_id": claim.pk, "article_id": claim.article_id, "article_title": claim.article.title,
-            "article_url": claim.article.source_url, "kind": claim.kind, "text": claim.text,
-            "speaker": claim.speaker or None, "start": claim.start, "end": claim.end, "verdict": claim.verdict,
-            "note": claim.note, "origin": claim.origin, "score": claim.score,
-            "labelled_by": claim.reviewed_by.get_username() if claim.reviewed_by else None,
-            "labelled_at": _iso(claim.reviewed_at), "version": claim.version, "url": claim_url(claim),
-            "evidence": [{"url": e.url, "description": e.description, "added_at": _iso(e.added_at)}
-                         for e in claim.evidence.all()],
-            "history": {"events": getattr(claim, "event_count", None),
-                        "first_at": _iso(getattr(claim, "first_event_at", None)),
-                        "last_at": _iso(getattr(claim, "last_event_at", None))},
-        }
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+    for chunk in _chunks(claims):
+        history = _history_summaries([claim.pk for claim in chunk])
+        yield from (_jsonl_line(claim, history.get(claim.pk, {})) for claim in chunk)
+
+
+def _jsonl_line(claim: Claim, history: dict) -> str:
+    record = {
+        "claim_id": claim.pk, "article_id": claim.article_id, "article_title": claim.article.title,
+        "article_url": claim.article.source_url, "kind": claim.kind, "text": claim.text,
+        "speaker": claim.speaker or None, "start": claim.start, "end": claim.end, "verdict": claim.verdict,
+        "note": claim.note, "origin": claim.origin, "score": claim.score,
+        "labelled_by": claim.reviewed_by.get_username() if claim.reviewed_by else None,
+        "labelled_at": _iso(claim.reviewed_at), "version": claim.version, "url": claim_url(claim),
+        "evidence": [{"url": e.url, "description": e.description, "added_at": _iso(e.added_at)}
+                     for e in claim.evidence.all()],
+        "history": {"events": history.get("events", 0), "first_at": _iso(history.get("first_at")),
+                    "last_at": _iso(history.get("last_at"))},
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 # schema.org ClaimReview ratings: a 1–3 scale whose names fact-check aggregators recognise.
@@ -146,7 +190,7 @@ def claim_review(claim: Claim) -> dict:
     }
 
 
-def claimreview_lines(claims: Iterable[Claim]) -> Iterator[str]:
+def claimreview_lines(claims: QuerySet) -> Iterator[str]:
     """A JSON-LD array of ClaimReview objects, written one object at a time."""
     separator = "[\n"
     for claim in _each(claims):
@@ -166,7 +210,7 @@ def export_filename(today: date, export_format: str = "csv") -> str:
     return f"factcheck-claims-{today:%Y-%m-%d}.{FORMATS[export_format][2]}"
 
 
-def audit_lines(events: Iterable) -> Iterator[str]:
+def audit_lines(events: QuerySet) -> Iterator[str]:
     """The audit log as JSON Lines: every hashed field plus previous_hash and hash, so anyone can re-verify."""
     for event in _each(events):
         record = {"id": event.pk, **event.hashed_content(), "previous_hash": event.previous_hash, "hash": event.hash}
