@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -61,20 +62,22 @@ CSV_FIELDS = ("article_id", "article__title", "article__source_url", "pk", "kind
               "verdict", "note", "reviewed_by__username", "reviewed_at", "origin", "score")
 
 
-def claim_rows(claims: QuerySet) -> Iterator[list[str]]:
-    """The header, then one row per claim, every cell already neutralised.
+def claim_row_chunks(claims: QuerySet) -> Iterator[list[list]]:
+    """The claims as CSV rows, a chunk at a time, free text already neutralised.
 
-    Plain tuples rather than model instances, and one evidence query per chunk: this is the hot loop
-    of a year's export.
+    Plain tuples rather than model instances, one evidence query per chunk, and only the text
+    columns checked for formula characters (ids, offsets, scores and choice values cannot start
+    with one): this is the hot loop of a year's export.
     """
-    yield COLUMNS
     for chunk in _chunks(claims.prefetch_related(None).values_list(*CSV_FIELDS)):
         urls = _evidence_urls([row[3] for row in chunk])
-        for *before_evidence, reviewer, reviewed_at, origin, score in chunk:
-            yield [neutralise(value) for value in (
-                *before_evidence, " ".join(urls.get(before_evidence[3], ())), reviewer or "",
-                reviewed_at.isoformat() if reviewed_at else "", origin, "" if score is None else f"{score:.3f}",
-            )]
+        yield [
+            [article_id, neutralise(title), neutralise(url), pk, kind, neutralise(text), neutralise(speaker), start,
+             end, verdict, neutralise(note), neutralise(" ".join(urls.get(pk, ()))), neutralise(reviewer),
+             reviewed_at.isoformat() if reviewed_at else "", origin, "" if score is None else f"{score:.3f}"]
+            for (article_id, title, url, pk, kind, text, speaker, start, end, verdict, note, reviewer,
+                 reviewed_at, origin, score) in chunk
+        ]
 
 
 def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
@@ -85,19 +88,17 @@ def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
     return urls
 
 
-class _LineBuffer:
-    """csv.writer wants a file; this one hands back each written line instead of keeping it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(claims: QuerySet) -> Iterator[str]:
-    """CSV text, one line at a time, starting with a UTF-8 BOM so Excel picks the right encoding."""
-    writer = csv.writer(_LineBuffer())
-    yield "\ufeff"
-    for row in claim_rows(claims):
-        yield writer.writerow(row)
+    """CSV text a chunk of rows at a time, after a UTF-8 BOM so Excel picks the right encoding."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    for rows in claim_row_chunks(claims):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
 
 
 def _chunks(queryset: QuerySet, size: int = 1000) -> Iterator[list]:

@@ -332,12 +332,14 @@ def measure(options) -> None:
             else:
                 figures["complete"] = True
         else:
-            # Chunks that are not a claim: csv's BOM and header; claimreview's closing bracket.
-            extra = {"csv": 2, "claimreview": 1}.get(options.measure, 0)
+            # CSV comes a chunk of rows at a time (rows end in \r\n; the first chunk is the BOM and header);
+            # the others a claim at a time, with claimreview's closing bracket as one extra chunk.
+            extra = 1 if options.measure == "claimreview" else 0
             with open(os.devnull, "w", encoding="utf-8") as out:
                 for number, chunk in enumerate(FORMATS[options.measure][0](select_claims())):
                     out.write(chunk)
-                    if not counted(int(number >= extra if options.measure == "csv" else 1), len(chunk)):
+                    rows = (chunk.count("\r\n") - (number == 0)) if options.measure == "csv" else 1
+                    if not counted(rows, len(chunk)):
                         break
                 else:
                     figures["complete"] = True
