@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.validators import URLValidator
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.importing import (
     SUPPORTED_SUFFIXES, ImportProblem, ReadFailure, draft_from_text, size_problem,
@@ -17,52 +19,60 @@ from annotations.models import Article, AuditEvent, Claim, Speaker
 class ExportFilterForm(forms.Form):
     """Filters for the claim export, shared by the export page and `export_claims`."""
 
-    article = forms.ModelChoiceField(Article.objects.all(), required=False)
+    article = forms.ModelChoiceField(Article.objects.all(), required=False, label=_("Article"))
     verdict = forms.ChoiceField(
-        choices=[("", "Any verdict")] + [c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.UNREVIEWED],
-        required=False,
+        choices=[("", _("Any verdict"))] + [c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.UNREVIEWED],
+        required=False, label=_("Verdict"),
     )
-    kind = forms.ChoiceField(choices=[("", "Any kind")] + Claim.Kind.choices, required=False)
+    kind = forms.ChoiceField(choices=[("", _("Any kind"))] + Claim.Kind.choices, required=False, label=_("Kind"))
     reviewer = forms.ModelChoiceField(
-        get_user_model().objects.all(), required=False, to_field_name="username", label="Labelled by"
+        get_user_model().objects.all(), required=False, to_field_name="username", label=_("Labelled by")
     )
-    date_from = forms.DateField(required=False, label="Labelled from", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="Labelled to", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label=_("Labelled from"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("Labelled to"), widget=forms.DateInput(attrs={"type": "date"}))
     export_format = forms.ChoiceField(
-        label="Format", initial="csv", required=False,
-        choices=[("csv", "CSV (spreadsheets)"), ("jsonl", "JSON Lines (one claim per line, with evidence and history)"),
-                 ("claimreview", "ClaimReview JSON-LD (schema.org, for search engines and aggregators)")],
+        label=_("Format"), initial="csv", required=False,
+        choices=[("csv", _("CSV (spreadsheets)")),
+                 ("jsonl", _("JSON Lines (one claim per line, with evidence and history)")),
+                 ("claimreview", _("ClaimReview JSON-LD (schema.org, for search engines and aggregators)"))],
     )
 
     def clean(self):
         cleaned = super().clean()
         cleaned["export_format"] = cleaned.get("export_format") or "csv"
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
-            raise forms.ValidationError("“Labelled from” is after “Labelled to”.")
+            raise forms.ValidationError(gettext("“Labelled from” is after “Labelled to”."))
         return cleaned
 
 
 class ArticleFilterForm(forms.Form):
     """Search and filters of the article list; every field is optional."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search titles and text")
-    progress = forms.ChoiceField(required=False, label="Progress", choices=[
-        ("", "Any progress"), ("unlabelled", "Has unlabelled marks"), ("done", "Every mark labelled")])
-    verdict = forms.ChoiceField(required=False, label="Has a mark labelled", choices=[("", "Any verdict")] + [
+    q = forms.CharField(required=False, max_length=200, label=_("Search titles and text"))
+    progress = forms.ChoiceField(required=False, label=_("Progress"), choices=[
+        ("", _("Any progress")), ("unlabelled", _("Has unlabelled marks")), ("done", _("Every mark labelled"))])
+    verdict = forms.ChoiceField(required=False, label=_("Has a mark labelled"), choices=[("", _("Any verdict"))] + [
         choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED])
-    imported_from = forms.DateField(required=False, label="Imported from", widget=forms.DateInput(attrs={"type": "date"}))
-    imported_to = forms.DateField(required=False, label="Imported to", widget=forms.DateInput(attrs={"type": "date"}))
+    imported_from = forms.DateField(required=False, label=_("Imported from"),
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    imported_to = forms.DateField(required=False, label=_("Imported to"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class QueueFilterForm(forms.Form):
     """What a reviewer narrows "Review next" to; kept in the session until they choose again."""
 
-    article = forms.ModelChoiceField(Article.objects.only("pk", "title"), required=False, empty_label="Any article")
-    speaker = forms.CharField(required=False, max_length=300, label="Speaker",
-                              help_text="Quotes by this name, ignoring case.")
-    kind = forms.ChoiceField(required=False, choices=[("", "Claims and quotes")] + Claim.Kind.choices)
-    imported_from = forms.DateField(required=False, label="Imported from", widget=forms.DateInput(attrs={"type": "date"}))
-    imported_to = forms.DateField(required=False, label="Imported to", widget=forms.DateInput(attrs={"type": "date"}))
+    article = forms.ModelChoiceField(Article.objects.only("pk", "title"), required=False, label=_("Article"),
+                                     empty_label=_("Any article"))
+    speaker = forms.CharField(required=False, max_length=300, label=_("Speaker"),
+                              help_text=_("Quotes by this name, ignoring case."))
+    kind = forms.ChoiceField(required=False, label=_("Kind"),
+                             choices=[("", _("Claims and quotes"))] + Claim.Kind.choices)
+    imported_from = forms.DateField(required=False, label=_("Imported from"),
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    imported_to = forms.DateField(required=False, label=_("Imported to"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
 
     @classmethod
     def is_chosen(cls, query) -> bool:
@@ -92,7 +102,7 @@ def people_who_label():
 
 
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(people_who_label(), to_field_name="username", label="Assign to")
+    reviewer = forms.ModelChoiceField(people_who_label(), to_field_name="username", label=_("Assign to"))
 
 
 class UnassignForm(forms.Form):
@@ -119,10 +129,10 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     """Files and/or one pasted article, handed to a background import (see tasks.queue_import)."""
 
-    files = MultipleFileField(required=False, label="Files",
-                              help_text="Text, Markdown, HTML, CSV or JSON Lines; several at once.")
-    title = forms.CharField(required=False, max_length=500, label="Headline")
-    body = forms.CharField(required=False, label="Article text", widget=forms.Textarea(attrs={"rows": 8}))
+    files = MultipleFileField(required=False, label=_("Files"),
+                              help_text=_("Text, Markdown, HTML, CSV or JSON Lines; several at once."))
+    title = forms.CharField(required=False, max_length=500, label=_("Headline"))
+    body = forms.CharField(required=False, label=_("Article text"), widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean(self):
         cleaned = super().clean()
@@ -131,12 +141,14 @@ class ImportForm(forms.Form):
             try:
                 cleaned["draft"] = draft_from_text(cleaned.get("title", ""), cleaned.get("body", ""), "pasted")
             except ImportProblem as problem:
-                raise forms.ValidationError(f"The pasted article cannot be imported: {problem}.") from None
+                raise forms.ValidationError(
+                    gettext("The pasted article cannot be imported: %(problem)s.") % {"problem": problem}) from None
         if not cleaned.get("files") and cleaned["draft"] is None and not self.errors:
-            raise forms.ValidationError("Choose at least one file, or paste a headline and article text.")
+            raise forms.ValidationError(gettext("Choose at least one file, or paste a headline and article text."))
         if len(cleaned.get("files") or []) > settings.IMPORT_MAX_FILES:
             raise forms.ValidationError(
-                f"{len(cleaned['files'])} files is more than {settings.IMPORT_MAX_FILES} at once; import them in parts.")
+                gettext("%(count)s files is more than %(limit)s at once; import them in parts.")
+                % {"count": len(cleaned["files"]), "limit": settings.IMPORT_MAX_FILES})
         return cleaned
 
     def sources(self) -> tuple[list[tuple[str, bytes]], list[ReadFailure]]:
@@ -163,7 +175,7 @@ class ClaimForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("start") is not None and cleaned.get("end") is not None and cleaned["end"] <= cleaned["start"]:
-            raise forms.ValidationError("The end must come after the start.")
+            raise forms.ValidationError(gettext("The end must come after the start."))
         return cleaned
 
 
@@ -202,9 +214,9 @@ class SpeakerForm(ClaimChangeForm):
 class AdjudicationForm(ClaimChangeForm):
     """An editor's verdict on a claim reviewers disagree on, and why."""
 
-    verdict = forms.ChoiceField(choices=VERDICT_CHOICES, widget=forms.RadioSelect, label="Verdict")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why",
-                           help_text="Required: it goes into the claim's history.")
+    verdict = forms.ChoiceField(choices=VERDICT_CHOICES, widget=forms.RadioSelect, label=_("Verdict"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Why"),
+                           help_text=_("Required: it goes into the claim's history."))
 
     def __init__(self, *args, claim: Claim, **kwargs):
         super().__init__(*args, claim=claim, **kwargs)
@@ -214,7 +226,7 @@ class AdjudicationForm(ClaimChangeForm):
 class SpeakerMergeForm(forms.Form):
     """Another speaker to fold into this one."""
 
-    other = forms.ModelChoiceField(Speaker.objects.none(), label="Speaker to merge into this one")
+    other = forms.ModelChoiceField(Speaker.objects.none(), label=_("Speaker to merge into this one"))
 
     def __init__(self, *args, speaker: Speaker, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,11 +237,11 @@ class WebLinkField(forms.URLField):
     """A URL a reader can open: http or https only (URLField also accepts ftp://)."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
-    default_error_messages = {"invalid": "Enter a link that starts with http:// or https://."}
+    default_error_messages = {"invalid": _("Enter a link that starts with http:// or https://.")}
 
 
 class EvidenceForm(ClaimChangeForm):
-    url = WebLinkField(max_length=2000, assume_scheme="https", label="Link",
+    url = WebLinkField(max_length=2000, assume_scheme="https", label=_("Link"),
                        widget=forms.URLInput(attrs={"placeholder": "https://"}))
     description = forms.CharField(required=False, max_length=500)
 

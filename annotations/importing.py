@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+# Messages are marked with gettext by name: `_` is a throwaway in this module's tuple unpacking.
+from django.utils.translation import gettext
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl", ".csv"}
 
@@ -97,9 +99,9 @@ def _end_of_paragraph(body: str, paragraph_count: int) -> int:
 def decode(data: bytes, source_name: str) -> tuple[str, str]:
     """Bytes to text: UTF-8 (with or without BOM), else the configured fallback. Returns (text, encoding)."""
     if not data.strip():
-        raise ImportProblem("the file is empty")
+        raise ImportProblem(gettext("the file is empty"))
     if b"\x00" in data[:8192]:
-        raise ImportProblem("this looks like a binary file (it contains NUL bytes), not text")
+        raise ImportProblem(gettext("this looks like a binary file (it contains NUL bytes), not text"))
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
@@ -109,10 +111,14 @@ def decode(data: bytes, source_name: str) -> tuple[str, str]:
         text = data.decode(fallback)
     except UnicodeDecodeError:
         raise ImportProblem(
-            f"the bytes are neither UTF-8 (byte {utf8_error.start} is invalid) nor {fallback}"
+            gettext("the bytes are neither UTF-8 (byte %(byte)s is invalid) nor %(encoding)s")
+            % {"byte": utf8_error.start, "encoding": fallback}
         ) from None
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f" for ch in text):
-        raise ImportProblem(f"the bytes are not UTF-8 (byte {utf8_error.start} is invalid) and not readable as {fallback}")
+        raise ImportProblem(
+            gettext("the bytes are not UTF-8 (byte %(byte)s is invalid) and not readable as %(encoding)s")
+            % {"byte": utf8_error.start, "encoding": fallback}
+        )
     return text, fallback
 
 
@@ -121,9 +127,9 @@ def draft_from_text(title: str, body: str, source_name: str, **metadata) -> Arti
     title = normalise_text(title).replace("\n", " ")
     body = normalise_text(body)
     if not body:
-        raise ImportProblem("there is no article text")
+        raise ImportProblem(gettext("there is no article text"))
     if not title:
-        raise ImportProblem("there is no headline")
+        raise ImportProblem(gettext("there is no headline"))
     body, copies = collapse_repeated_body(body)
     draft = ArticleDraft(title=title[:500], body=body, source_name=source_name, **metadata)
     if copies > 1:
@@ -135,7 +141,8 @@ def size_problem(size: int) -> str:
     """Why a file of this many bytes is refused, or "" when it is small enough."""
     if size <= settings.ARTICLE_MAX_BYTES:
         return ""
-    return f"the file is {size:,} bytes, over the limit of {settings.ARTICLE_MAX_BYTES:,} (ARTICLE_MAX_BYTES)"
+    return (gettext("the file is %(size)s bytes, over the limit of %(limit)s (ARTICLE_MAX_BYTES)")
+            % {"size": f"{size:,}", "limit": f"{settings.ARTICLE_MAX_BYTES:,}"})
 
 
 def read_source(source_name: str, data: bytes) -> Iterator[ArticleDraft | ReadFailure]:
@@ -143,7 +150,8 @@ def read_source(source_name: str, data: bytes) -> Iterator[ArticleDraft | ReadFa
     suffix = Path(source_name).suffix.lower()
     try:
         if suffix not in SUPPORTED_SUFFIXES:
-            raise ImportProblem(f"unsupported file type {suffix or '(none)'}; use " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+            raise ImportProblem(gettext("unsupported file type %(suffix)s; use %(supported)s") % {
+                "suffix": suffix or gettext("(none)"), "supported": ", ".join(sorted(SUPPORTED_SUFFIXES))})
         if problem := size_problem(len(data)):
             raise ImportProblem(problem)
         text, encoding = decode(data, source_name)
@@ -174,7 +182,7 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[ArticleDraft | ReadFailu
             try:
                 data = file.read_bytes()
             except OSError as error:
-                yield ReadFailure(str(file), f"cannot be read: {error.strerror or error}")
+                yield ReadFailure(str(file), gettext("cannot be read: %(error)s") % {"error": error.strerror or error})
                 continue
             yield from read_source(str(file), data)
 
@@ -184,7 +192,7 @@ def _read_plain(text: str, source_name: str) -> ArticleDraft:
     headline, _, body = text.partition("\n")
     headline = headline.lstrip("#").strip()
     if not body.strip():
-        raise ImportProblem("there is only a headline line and no article text after it")
+        raise ImportProblem(gettext("there is only a headline line and no article text after it"))
     return draft_from_text(headline, body, source_name)
 
 
@@ -193,7 +201,7 @@ def _read_html(text: str, source_name: str) -> ArticleDraft:
 
     extracted = trafilatura.extract(text, output_format="json", with_metadata=True, favor_recall=True)
     if not extracted:
-        raise ImportProblem("no article text could be found in this HTML page")
+        raise ImportProblem(gettext("no article text could be found in this HTML page"))
     found = json.loads(extracted)
     title = (found.get("title") or "").strip()
     body = found.get("text") or ""
@@ -215,15 +223,16 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            yield number, None, f"is not valid JSON ({error.msg})"
+            yield number, None, gettext("is not valid JSON (%(error)s)") % {"error": error.msg}
             continue
-        yield (number, row, "") if isinstance(row, dict) else (number, None, "is not a JSON object")
+        yield (number, row, "") if isinstance(row, dict) else (number, None, gettext("is not a JSON object"))
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "body" not in [name.strip().lower() for name in reader.fieldnames]:
-        raise ImportProblem("the CSV header must name at least the columns title and body")
+        # Translators: "title" and "body" are the CSV's column names; keep them in English.
+        raise ImportProblem(gettext("the CSV header must name at least the columns title and body"))
     for row in reader:
         yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}, ""
 
@@ -236,10 +245,10 @@ def _read_rows(rows: Iterable[tuple[int, dict | None, str]], source_name: str) -
             if error:
                 raise ImportProblem(error)
             if not str(row.get("body") or "").strip():
-                raise ImportProblem("has no body")
+                raise ImportProblem(gettext("has no body"))
             title = str(row.get("title") or "").strip()
             if not title:
-                raise ImportProblem("has no title")
+                raise ImportProblem(gettext("has no title"))
             items.append(draft_from_text(
                 title, str(row["body"]), name, source_url=str(row.get("url") or "").strip(),
                 author=str(row.get("author") or "").strip(),
@@ -248,7 +257,7 @@ def _read_rows(rows: Iterable[tuple[int, dict | None, str]], source_name: str) -
         except ImportProblem as problem:
             items.append(ReadFailure(name, str(problem)))
     if not items:
-        items.append(ReadFailure(source_name, "contains no rows"))
+        items.append(ReadFailure(source_name, gettext("contains no rows")))
     return items
 
 
@@ -263,7 +272,9 @@ def _parse_published(value: str) -> datetime | None:
     except ValueError:
         moment = None
     if moment is None:
-        raise ImportProblem(f"published_at {value!r} is not a date (use YYYY-MM-DD or ISO 8601)")
+        raise ImportProblem(
+            # Translators: published_at is a column name; keep it in English.
+            gettext("published_at %(value)r is not a date (use YYYY-MM-DD or ISO 8601)") % {"value": value})
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
 
 
@@ -290,11 +301,15 @@ def store_draft(draft: ArticleDraft, *, by, spans: list | None = None) -> Import
             author=draft.author, published_at=draft.published_at, note="; ".join(draft.notes),
         )
         if not created:
-            return ImportOutcome(draft.source_name, "duplicate",
-                                 f"already stored as article {article.pk} “{article.title}”; not imported again{notes}",
-                                 article)
-        marks = "" if spans is None else f", {premark_article(article, spans).added} marks"
-    return ImportOutcome(draft.source_name, "imported", f"imported as article {article.pk}{marks}{notes}", article)
+            message = gettext("already stored as article %(pk)s “%(title)s”; not imported again") % {
+                "pk": article.pk, "title": article.title}
+            return ImportOutcome(draft.source_name, "duplicate", message + notes, article)
+        added = None if spans is None else premark_article(article, spans).added
+    if added is None:
+        message = gettext("imported as article %(pk)s") % {"pk": article.pk}
+    else:
+        message = gettext("imported as article %(pk)s, %(count)s marks") % {"pk": article.pk, "count": added}
+    return ImportOutcome(draft.source_name, "imported", message + notes, article)
 
 
 def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bool = True,

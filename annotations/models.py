@@ -21,6 +21,8 @@ from django.db.models import Count, Exists, F, Func, Max, OuterRef, Prefetch, Q,
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.matching import THRESHOLD as MATCH_THRESHOLD
 from annotations.matching import match_keys, similarity
@@ -114,9 +116,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 class Article(models.Model):
     title = models.CharField(max_length=500)
-    body = models.TextField(help_text="Normalised once at import and never changed: mark offsets point into it.")
+    body = models.TextField(help_text=_("Normalised once at import and never changed: mark offsets point into it."))
     body_fingerprint = models.CharField(max_length=64, unique=True, editable=False)
-    source_name = models.CharField(max_length=500, blank=True, help_text="File name, or 'pasted'.")
+    source_name = models.CharField(max_length=500, blank=True, help_text=_("File name, or 'pasted'."))
     source_url = models.URLField(max_length=2000, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -161,13 +163,14 @@ class Article(models.Model):
     def add_mark(self, *, start: int, end: int, kind: str, by, speaker: str = "") -> "Claim":
         """A person marks a span the machine missed."""
         if not (0 <= start < end <= len(self.body)):
-            raise ValidationError(f"The span {start}–{end} is outside the article (length {len(self.body)}).")
+            raise ValidationError(gettext("The span %(start)s–%(end)s is outside the article (length %(length)s).")
+                                  % {"start": start, "end": end, "length": len(self.body)})
         text = self.body[start:end]
         if not text.strip():
-            raise ValidationError("The selected text is empty.")
+            raise ValidationError(gettext("The selected text is empty."))
         with transaction.atomic():
             if self.claims.filter(start=start, end=end, kind=kind).exists():
-                raise ValidationError("That text is already marked as a " + kind + ".")
+                raise ValidationError(gettext("That text is already marked as a %(kind)s.") % {"kind": kind})
             claim = self.claims.create(
                 start=start, end=end, text=text, kind=kind, origin=Claim.Origin.HUMAN,
                 speaker=speaker if kind == Claim.Kind.QUOTE else "", is_touched=True,
@@ -180,7 +183,8 @@ class Article(models.Model):
     def assign(self, reviewer, *, by) -> "Assignment":
         """Give this article to a reviewer: its marks come first in their queue. Assigning twice changes nothing."""
         if not reviewer.has_perm(LABEL_PERMISSION):
-            raise ValidationError(f"{reviewer.get_username()} cannot label marks, so cannot be assigned an article.")
+            raise ValidationError(gettext("%(reviewer)s cannot label marks, so cannot be assigned an article.")
+                                  % {"reviewer": reviewer.get_username()})
         with transaction.atomic():
             assignment, created = self.assignments.get_or_create(reviewer=reviewer, defaults={"assigned_by": by})
             if created:
@@ -287,29 +291,29 @@ class ClaimQuerySet(models.QuerySet):
 
 class Claim(models.Model):
     class Kind(models.TextChoices):
-        CLAIM = "claim", "Claim"
-        QUOTE = "quote", "Quote"
+        CLAIM = "claim", _("Claim")
+        QUOTE = "quote", _("Quote")
 
     class Origin(models.TextChoices):
-        MACHINE = "machine", "Machine"
-        HUMAN = "human", "Person"
+        MACHINE = "machine", _("Machine")
+        HUMAN = "human", _("Person")
 
     class Verdict(models.TextChoices):
-        UNREVIEWED = "unreviewed", "Unreviewed"
-        VERIFIED = "verified", "Verified"
-        DISPUTED = "disputed", "Disputed"
-        UNCLEAR = "unclear", "Unclear"
+        UNREVIEWED = "unreviewed", _("Unreviewed")
+        VERIFIED = "verified", _("Verified")
+        DISPUTED = "disputed", _("Disputed")
+        UNCLEAR = "unclear", _("Unclear")
 
     class ReviewState(models.TextChoices):
-        OPEN = "open", "Open"
-        NEEDS_SECOND = "needs_second", "Needs a second opinion"
-        DISAGREEMENT = "disagreement", "Reviewers disagree"
-        FINAL = "final", "Final"
+        OPEN = "open", _("Open")
+        NEEDS_SECOND = "needs_second", _("Needs a second opinion")
+        DISAGREEMENT = "disagreement", _("Reviewers disagree")
+        FINAL = "final", _("Final")
 
     VERDICT_HELP = {
-        Verdict.VERIFIED: "The evidence supports the claim as stated.",
-        Verdict.DISPUTED: "The evidence contradicts it, or credible sources contest it.",
-        Verdict.UNCLEAR: "It cannot be settled with the evidence available.",
+        Verdict.VERIFIED: _("The evidence supports the claim as stated."),
+        Verdict.DISPUTED: _("The evidence contradicts it, or credible sources contest it."),
+        Verdict.UNCLEAR: _("It cannot be settled with the evidence available."),
     }
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
@@ -386,7 +390,7 @@ class Claim(models.Model):
     def set_verdict(self, verdict: str, *, by, expected_version: int | None = None) -> None:
         """Label the mark. With SECOND_OPINION on, the label is this person's opinion (see give_opinion)."""
         if verdict not in self.Verdict.values:
-            raise ValidationError(f"Unknown verdict {verdict!r}.")
+            raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
         if settings.SECOND_OPINION:
             return self.give_opinion(verdict, by=by, expected_version=expected_version)
 
@@ -405,14 +409,15 @@ class Claim(models.Model):
         """One reviewer's label under second opinions: theirs replaces any earlier one of theirs, the claim
         shows it, and the review state follows from everyone's opinions (see state_after_opinion)."""
         if verdict not in self.Verdict.values or verdict == self.Verdict.UNREVIEWED:
-            raise ValidationError(f"Unknown verdict {verdict!r}.")
+            raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
 
         def apply(claim: Claim) -> list[str]:
             # Read under the claim's row lock, so two reviewers answering at once are counted in turn.
             opinions = dict(claim.opinions.values_list("reviewer_id", "verdict"))
             if opinions.get(by.pk) == verdict:
-                raise ValidationError(f"Your opinion is already {claim.Verdict(verdict).label}; "
-                                      "a second opinion has to come from another reviewer.")
+                raise ValidationError(gettext("Your opinion is already %(verdict)s; "
+                                              "a second opinion has to come from another reviewer.")
+                                      % {"verdict": claim.Verdict(verdict).label})
             others = {reviewer: given for reviewer, given in opinions.items() if reviewer != by.pk}
             claim.review_state = claim.state_after_opinion(verdict, others.values())
             Opinion.objects.update_or_create(claim=claim, reviewer=by, defaults={"verdict": verdict})
@@ -439,13 +444,13 @@ class Claim(models.Model):
     def adjudicate(self, verdict: str, note: str, *, by, expected_version: int | None = None) -> None:
         """An editor settles a disagreement between reviewers; the note says why, in the history."""
         if verdict not in self.Verdict.values or verdict == self.Verdict.UNREVIEWED:
-            raise ValidationError(f"Unknown verdict {verdict!r}.")
+            raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
         if not note.strip():
-            raise ValidationError("Say why: settling a disagreement needs a note.")
+            raise ValidationError(gettext("Say why: settling a disagreement needs a note."))
 
         def apply(claim: Claim) -> list[str]:
             if claim.review_state != claim.ReviewState.DISAGREEMENT:
-                raise ValidationError("Only a claim the reviewers disagree on can be settled.")
+                raise ValidationError(gettext("Only a claim the reviewers disagree on can be settled."))
             claim.verdict, claim.reviewed_by, claim.reviewed_at = verdict, by, timezone.now()
             claim.review_state = claim.ReviewState.FINAL
             return ["verdict", "reviewed_by", "reviewed_at", "review_state"]
@@ -484,7 +489,8 @@ class Claim(models.Model):
     def adjust_span(self, start: int, end: int, *, by, expected_version: int | None = None) -> None:
         body = self.article.body
         if not (0 <= start < end <= len(body)) or not body[start:end].strip():
-            raise ValidationError(f"The span {start}–{end} is not a non-empty part of the article.")
+            raise ValidationError(gettext("The span %(start)s–%(end)s is not a non-empty part of the article.")
+                                  % {"start": start, "end": end})
 
         def apply(claim: Claim) -> list[str]:
             claim.start, claim.end, claim.text = start, end, body[start:end]
@@ -494,7 +500,7 @@ class Claim(models.Model):
 
     def add_evidence(self, url: str, description: str = "", *, by, expected_version: int | None = None) -> None:
         if not url.lower().startswith(("http://", "https://")):
-            raise ValidationError("Evidence links must start with http:// or https://.")
+            raise ValidationError(gettext("Evidence links must start with http:// or https://."))
         def apply(claim: Claim) -> list[str]:
             claim.evidence.create(url=url, description=description.strip(), added_by=by)
             return []
@@ -504,7 +510,7 @@ class Claim(models.Model):
     def apply_match(self, source: "Claim", *, by, expected_version: int | None = None) -> None:
         """Give this mark the verdict and evidence of the same claim already checked elsewhere."""
         if source.pk == self.pk or source.verdict == self.Verdict.UNREVIEWED or source.is_dismissed:
-            raise ValidationError("Only a labelled claim in another place can lend its verdict.")
+            raise ValidationError(gettext("Only a labelled claim in another place can lend its verdict."))
 
         def apply(claim: Claim) -> list[str]:
             claim.verdict, claim.reviewed_by, claim.reviewed_at = source.verdict, by, timezone.now()
@@ -520,7 +526,7 @@ class Claim(models.Model):
         """Bring back the verdict and note this claim had after an earlier event, as a new event."""
         earlier = self.audit_events.filter(pk=event_id).first()
         if earlier is None or "verdict" not in earlier.after:
-            raise ValidationError("That event is not a state of this claim to restore.")
+            raise ValidationError(gettext("That event is not a state of this claim to restore."))
 
         def apply(claim: Claim) -> list[str]:
             claim.verdict, claim.note = earlier.after["verdict"], earlier.after.get("note", claim.note)
@@ -537,7 +543,7 @@ class Claim(models.Model):
         def apply(claim: Claim) -> list[str]:
             deleted, _ = claim.evidence.filter(pk=evidence_id).delete()
             if not deleted:
-                raise ValidationError("That evidence link is not on this claim.")
+                raise ValidationError(gettext("That evidence link is not on this claim."))
             return []
 
         self._change(AuditEvent.Action.EVIDENCE_REMOVED, by=by, expected_version=expected_version, apply=apply)
@@ -552,7 +558,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["added_at", "pk"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
 
     def __str__(self) -> str:
         return self.url
@@ -723,7 +729,7 @@ class Speaker(models.Model):
     def merge(self, other: "Speaker", *, by) -> None:
         """Take over `other`'s aliases (and so its quotes) and delete it; the event lists both alias sets."""
         if other.pk == self.pk:
-            raise ValidationError("A speaker cannot be merged with itself.")
+            raise ValidationError(gettext("A speaker cannot be merged with itself."))
         with transaction.atomic():
             list(Speaker.objects.select_for_update().filter(pk__in=[self.pk, other.pk]))
             before = {self.name: self.alias_names(), other.name: other.alias_names()}
@@ -742,7 +748,7 @@ class SpeakerAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "speaker aliases"
+        verbose_name_plural = _("speaker aliases")
         constraints = [models.UniqueConstraint(Lower("name"), name="one_speaker_per_alias_ignoring_case")]
 
     def __str__(self) -> str:
@@ -837,7 +843,8 @@ class AuditEventManager(models.Manager):
 class DayOfLabels:
     """One day of the dashboard's chart: label counts by verdict, dismissals, marks added by hand."""
 
-    SEGMENTS = [("verified", "verified"), ("disputed", "disputed"), ("unclear", "unclear"), ("dismissed", "dismissed")]
+    SEGMENTS = [("verified", _("verified")), ("disputed", _("disputed")), ("unclear", _("unclear")),
+                ("dismissed", _("dismissed"))]
 
     day: date
     counts: Mapping[str, int]
@@ -874,24 +881,24 @@ class ChainReport:
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        PREMARKED = "premarked", "Pre-marked"
-        MARKED = "marked", "Mark added"
-        VERDICT_SET = "verdict_set", "Label set"
-        NOTE_SET = "note_set", "Note changed"
-        SPEAKER_SET = "speaker_set", "Speaker changed"
-        EVIDENCE_ADDED = "evidence_added", "Evidence added"
-        EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
-        DISMISSED = "dismissed", "Dismissed"
-        RESTORED = "restored", "Restored"
-        SPAN_ADJUSTED = "span_adjusted", "Span adjusted"
-        LABEL_RESTORED = "label_restored", "Earlier label restored"
-        MATCH_APPLIED = "match_applied", "Verdict taken from an earlier check"
-        ASSIGNED = "assigned", "Assigned to a reviewer"
-        UNASSIGNED = "unassigned", "Unassigned from a reviewer"
-        OPINION_GIVEN = "opinion_given", "Opinion given"
-        ADJUDICATED = "adjudicated", "Disagreement settled"
-        SPEAKERS_MERGED = "speakers_merged", "Speakers merged"
+        IMPORTED = "imported", _("Imported")
+        PREMARKED = "premarked", _("Pre-marked")
+        MARKED = "marked", _("Mark added")
+        VERDICT_SET = "verdict_set", _("Label set")
+        NOTE_SET = "note_set", _("Note changed")
+        SPEAKER_SET = "speaker_set", _("Speaker changed")
+        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+        EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
+        DISMISSED = "dismissed", _("Dismissed")
+        RESTORED = "restored", _("Restored")
+        SPAN_ADJUSTED = "span_adjusted", _("Span adjusted")
+        LABEL_RESTORED = "label_restored", _("Earlier label restored")
+        MATCH_APPLIED = "match_applied", _("Verdict taken from an earlier check")
+        ASSIGNED = "assigned", _("Assigned to a reviewer")
+        UNASSIGNED = "unassigned", _("Unassigned from a reviewer")
+        OPINION_GIVEN = "opinion_given", _("Opinion given")
+        ADJUDICATED = "adjudicated", _("Disagreement settled")
+        SPEAKERS_MERGED = "speakers_merged", _("Speakers merged")
 
     # The actions that give a mark a verdict, for counting labels.
     LABEL_ACTIONS = [Action.VERDICT_SET, Action.LABEL_RESTORED, Action.OPINION_GIVEN, Action.ADJUDICATED]
@@ -900,7 +907,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
-    actor_label = models.CharField(max_length=300, help_text="Username, or the pre-marker and its model.")
+    actor_label = models.CharField(max_length=300, help_text=_("Username, or the pre-marker and its model."))
     action = models.CharField(max_length=30, choices=Action.choices)
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
@@ -937,9 +944,9 @@ class ImportBatch(models.Model):
     """Files handed over in one go (an upload or a paste), imported in the background by a task."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -976,9 +983,9 @@ class ImportItem(models.Model):
     """One uploaded file (or pasted text) of a batch, kept until imported so a failed one can be retried."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        DONE = "done", "Done"
-        CRASHED = "crashed", "Crashed"
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Done")
+        CRASHED = "crashed", _("Crashed")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     source_name = models.CharField(max_length=500)

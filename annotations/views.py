@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -172,7 +173,7 @@ def claim_restore_label(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         claim.restore_label(int(request.POST.get("event", 0) or 0), by=request.user)
     except (ValidationError, ValueError):
-        return HttpResponseBadRequest("That event is not an earlier label of this claim.")
+        return HttpResponseBadRequest(_("That event is not an earlier label of this claim."))
     return redirect("annotations:claim_history", pk=claim.pk)
 
 
@@ -226,7 +227,7 @@ def claims_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "annotations/claims_export.html", {"form": form}, status=400)
     filters = {name: value for name, value in form.cleaned_data.items() if name != "export_format"}
-    write_chunks, content_type, _ = FORMATS[form.cleaned_data["export_format"]]
+    write_chunks, content_type, _extension = FORMATS[form.cleaned_data["export_format"]]
     response = StreamingHttpResponse(write_chunks(select_claims(**filters)), content_type=content_type)
     filename = export_filename(timezone.localdate(), form.cleaned_data["export_format"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -279,7 +280,8 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _article_page(request, article, assign_form=form, status=400)
     article.assign(form.cleaned_data["reviewer"], by=request.user)
-    messages.success(request, f"Assigned to {form.cleaned_data['reviewer'].get_username()}.")
+    messages.success(request, _("Assigned to %(reviewer)s.")
+                     % {"reviewer": form.cleaned_data["reviewer"].get_username()})
     return redirect(reverse("annotations:article_detail", args=[article.pk]) + "#assignments")
 
 
@@ -290,9 +292,10 @@ def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = UnassignForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Choose a reviewer to unassign.")
+        return HttpResponseBadRequest(_("Choose a reviewer to unassign."))
     article.unassign(form.cleaned_data["reviewer"], by=request.user)
-    messages.success(request, f"No longer assigned to {form.cleaned_data['reviewer'].get_username()}.")
+    messages.success(request, _("No longer assigned to %(reviewer)s.")
+                     % {"reviewer": form.cleaned_data["reviewer"].get_username()})
     return redirect(reverse("annotations:article_detail", args=[article.pk]) + "#assignments")
 
 
@@ -315,12 +318,13 @@ def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
         claim.adjudicate(form.cleaned_data["verdict"], form.cleaned_data["note"], by=request.user,
                          expected_version=form.cleaned_data["expected_version"])
     except StaleClaimError:
-        form.add_error(None, "A reviewer changed this claim since you loaded it; check the opinions again.")
+        form.add_error(None, _("A reviewer changed this claim since you loaded it; check the opinions again."))
         return _disagreements_page(request, failed_form=form, status=409)
     except ValidationError as error:
         form.add_error(None, error)
         return _disagreements_page(request, failed_form=form, status=400)
-    messages.success(request, f"Settled as {claim.get_verdict_display()}: {claim.text[:80]}")
+    messages.success(request, _("Settled as %(verdict)s: %(text)s")
+                     % {"verdict": claim.get_verdict_display(), "text": claim.text[:80]})
     return redirect("annotations:disagreements")
 
 
@@ -356,7 +360,8 @@ def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _speaker_page(request, speaker, merge_form=form, status=400)
     speaker.merge(form.cleaned_data["other"], by=request.user)
-    messages.success(request, f"Merged {form.cleaned_data['other'].name} into {speaker.name}.")
+    messages.success(request, _("Merged %(other)s into %(speaker)s.")
+                     % {"other": form.cleaned_data["other"].name, "speaker": speaker.name})
     return redirect("annotations:speaker_detail", pk=speaker.pk)
 
 
