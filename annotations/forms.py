@@ -267,17 +267,20 @@ class MarkPanel:
     in_queue: bool = False
     # The same claim already labelled in another article, if the index found one.
     match: Claim | None = None
+    # Show the note, speaker and evidence forms at once instead of loading them when opened.
+    expanded: bool = False
 
     @classmethod
     def of(cls, claim: Claim, *, failed_form: forms.Form | None = None,
-           conflict: AuditEvent | None = None, in_queue: bool = False, match: Claim | None = None) -> "MarkPanel":
+           conflict: AuditEvent | None = None, in_queue: bool = False, match: Claim | None = None,
+           expanded: bool = False) -> "MarkPanel":
         kept = {type(failed_form): failed_form} if failed_form is not None else {}
         return cls(
             claim=claim,
             note_form=kept.get(NoteForm) or NoteForm(claim=claim, initial={"note": claim.note}),
             speaker_form=kept.get(SpeakerForm) or SpeakerForm(claim=claim, initial={"speaker": claim.speaker}),
             evidence_form=kept.get(EvidenceForm) or EvidenceForm(claim=claim),
-            failed_form=failed_form, conflict=conflict, in_queue=in_queue, match=match,
+            failed_form=failed_form, conflict=conflict, in_queue=in_queue, match=match, expanded=expanded,
         )
 
     @property

@@ -28,6 +28,7 @@ urlpatterns = [
     path("claims/export/download/", views.claims_download, name="claims_download"),
     path("audit/export.jsonl", views.audit_download, name="audit_download"),
     path("claims/<int:pk>/history/", views.claim_history, name="claim_history"),
+    path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),
     path("claims/<int:pk>/verdict/", views.claim_verdict, name="claim_verdict"),
     path("claims/<int:pk>/apply-match/", views.claim_apply_match, name="claim_apply_match"),
     path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),

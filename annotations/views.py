@@ -102,6 +102,15 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A mark's note, speaker and evidence forms: the fragment a panel loads when opened, or a page without JS."""
+    claim = get_object_or_404(Claim.objects.for_panels(), pk=pk)
+    panel = MarkPanel.of(claim, in_queue="queue" in request.GET, expanded=True)
+    template = "annotations/_claim_edit.html" if request.htmx else "annotations/claim_edit.html"
+    return render(request, template, {"panel": panel})
+
+
+@login_required
 def claim_history(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
     return render(request, "annotations/claim_history.html", {"claim": claim, "timeline": _timeline(claim.history())})

@@ -16,7 +16,7 @@ TEXT_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 
 
 def verdict_buttons(page: str) -> dict[str, str]:
-    return dict(re.findall(r'<button type="submit" class="verdict-button verdict-(\w+)"[^>]*>([^<]*)</button>', page))
+    return dict(re.findall(r'<button type="submit"[^>]*class="verdict-button verdict-(\w+)"[^>]*>([^<]*)</button>', page))
 
 
 def test_the_article_page_speaks_french_to_a_browser_that_asks_for_it(reviewer_client, article, claim, settings):

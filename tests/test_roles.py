@@ -21,6 +21,7 @@ ACCESS = {
     "article_detail": ("get", "article", EVERYONE),
     "article_history": ("get", "article", EVERYONE),
     "claim_history": ("get", "claim", EVERYONE),
+    "claim_edit": ("get", "claim", EVERYONE),
     "article_import": ("get", None, {EDITOR}),
     "import_batch": ("get", "batch", {EDITOR}),
     "import_retry": ("post", "batch", {EDITOR}),

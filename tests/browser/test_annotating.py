@@ -93,6 +93,12 @@ def test_keys_typed_into_a_note_do_not_label_the_mark(page, browser_reviewer, ar
     page.goto(reverse("annotations:article_detail", args=[article.pk]))
     page.keyboard.press("j")
     page.keyboard.press("n")
+    page.keyboard.type("v")  # too early: the note field is still loading, so the key is held back, not a label
+    page.locator(f"#claim-{first.pk} textarea[name=note]").wait_for()
+    for _ in range(50):  # the focus follows the field's arrival
+        if page.evaluate("document.activeElement.name") == "note":
+            break
+        page.wait_for_timeout(20)
     page.keyboard.type("very doubtful")
 
     assert page.locator(f"#claim-{first.pk} textarea[name=note]").input_value() == "very doubtful"

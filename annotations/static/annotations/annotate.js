@@ -73,13 +73,22 @@
     select(all[next], true);
   }
 
+  // While a note field is on its way, keys are held back: a quick "n" then "very…" must not press "v".
+  let openingNote = false;
+
   function focusNote(panel) {
+    // The forms load when the details open (htmx), so focus the note once it is there.
     const details = panel.querySelector("details.mark-edit");
-    const note = panel.querySelector('textarea[name="note"]');
-    if (details && note) {
-      details.open = true;
-      note.focus();
-    }
+    if (!details) return;
+    details.open = true;
+    openingNote = true;
+    const focusWhenReady = function (attempt) {
+      const note = panel.querySelector('textarea[name="note"]');
+      if (note) note.focus();
+      if (note || attempt >= 100) openingNote = false;
+      else setTimeout(function () { focusWhenReady(attempt + 1); }, 20);
+    };
+    focusWhenReady(0);
   }
 
   function isTyping(target) {
@@ -87,6 +96,10 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    if (openingNote && !isTyping(event.target)) {
+      event.preventDefault();
+      return;
+    }
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) {
       return;
     }
