@@ -1025,34 +1025,44 @@ class ClaimKeyManager(models.Manager):
             self.bulk_create(ClaimKey.keys_for(claim))
 
     def matches_for(self, marks: list[Claim]) -> dict[int, Claim]:
-        """For each unlabelled mark, a labelled claim of another article that says the same; two queries in all.
+        """For each unlabelled mark, a labelled claim of another article that says the same; three queries in all.
 
-        The index narrows the candidates to claims sharing at least half a mark's keys; the exact
-        decision is matching.is_same_claim, which also insists on the same figures and negation.
+        Candidates come from each mark's rarest keys: its figures (a match must have every one of
+        them), or, for a mark without figures, its three least common words (two must be shared).
+        The exact decision is matching.is_same_claim, which also insists on the same negation.
         """
         wanted = {mark.pk: set(match_keys(mark.text)) for mark in marks
                   if mark.verdict == Claim.Verdict.UNREVIEWED and not mark.is_dismissed}
         all_keys = set().union(*wanted.values()) if wanted else set()
         if not all_keys:
             return {}
+        frequency = dict(self.filter(key__in=all_keys).values_list("key").annotate(n=Count("id")).order_by())
+        anchors = {pk: self._anchors(keys, frequency) for pk, keys in wanted.items()}
         articles = {mark.article_id for mark in marks if mark.article_id is not None}
         keys_by_claim: dict[int, set[str]] = {}
-        for claim_id, key in self.filter(key__in=all_keys).exclude(claim__article_id__in=articles).values_list(
-                "claim_id", "key"):
+        rows = self.filter(key__in=set().union(*(keys for keys, _ in anchors.values())))
+        for claim_id, key in rows.exclude(claim__article_id__in=articles).values_list("claim_id", "key"):
             keys_by_claim.setdefault(claim_id, set()).add(key)
-        candidates = {pk: [c for c, keys in keys_by_claim.items() if len(keys & mark_keys) * 2 >= len(mark_keys)]
-                      for pk, mark_keys in wanted.items()}
-        wanted_ids = {c for ids in candidates.values() for c in ids}
-        known = Claim.objects.labelled().filter(pk__in=wanted_ids).select_related("article", "reviewed_by").in_bulk()
+        candidates = {pk: [c for c, keys in keys_by_claim.items() if len(keys & anchor_keys) >= needed]
+                      for pk, (anchor_keys, needed) in anchors.items() if anchor_keys}
+        known = Claim.objects.labelled().filter(pk__in={c for ids in candidates.values() for c in ids}).select_related(
+            "article", "reviewed_by").in_bulk()
         texts = {mark.pk: mark.text for mark in marks}
         found = {}
         for pk, ids in candidates.items():
-            scored = [(similarity(texts[pk], known[c].text), c) for c in ids if c in known]
-            best = max(scored, default=(0.0, None))
+            best = max(((similarity(texts[pk], known[c].text), c) for c in ids if c in known), default=(0.0, None))
             if best[0] >= MATCH_THRESHOLD:
                 found[pk] = known[best[1]]
         return found
 
+    @staticmethod
+    def _anchors(keys: set[str], frequency: dict[str, int]) -> tuple[set[str], int]:
+        """The keys a candidate is looked up by, and how many of them it must share."""
+        figures = {key for key in keys if key.startswith("#")}
+        if figures:
+            return figures, len(figures)
+        rarest = set(sorted((key for key in keys if frequency.get(key)), key=frequency.get)[:3])
+        return rarest, min(2, len(rarest))
 
     def match_text(self, text: str) -> Claim | None:
         """The labelled claim that says the same as this text, if any."""

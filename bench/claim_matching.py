@@ -51,7 +51,7 @@ def synthetic_claim(rng: random.Random) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--lookups", type=int, default=100)
     parser.add_argument("--database-url", help="an EMPTY database to fill; default: temp SQLite")
     options = parser.parse_args()
 

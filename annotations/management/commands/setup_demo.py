@@ -1,4 +1,5 @@
 """`setup_demo`: a demo editor and the sample articles, for a first look at the tool."""
+import os
 import secrets
 from pathlib import Path
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name="Editor"))
-        outcomes = list(import_items(read_paths([SAMPLE_ARTICLES]), by=user))
+        # Relative, so the articles' sources show no server path.
+        outcomes = list(import_items(read_paths([os.path.relpath(SAMPLE_ARTICLES)]), by=user))
         for outcome in outcomes:
             self.stdout.write(f"  {outcome}")
         self.stdout.write(self.style.SUCCESS(f"Demo login: {username} / {password}"))
