@@ -7,6 +7,7 @@ review queue (`next=queue`) moves on to the next mark in the queue instead.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import re
 from collections.abc import Callable, Iterable
 
@@ -403,17 +404,25 @@ def _change_claim(request: HttpRequest, claim: Claim, form: Form,
         form.add_error(None, error)
         return _answer(request, MarkPanel.of(claim, failed_form=form, in_queue=in_queue), status=400)
     if in_queue and moves_on:
-        return _on_to_next_in_queue(request)
+        return _on_to_next_in_queue(request, claim)
     if not request.htmx:
         return redirect(_claim_url(claim, queue=in_queue))
     return _answer(request, MarkPanel.of(claim, in_queue=in_queue))
 
 
-def _on_to_next_in_queue(request: HttpRequest) -> HttpResponse:
-    """After a label from the queue: htmx loads the next mark's page at once; a plain post goes via review_next."""
+def _on_to_next_in_queue(request: HttpRequest, labelled: Claim) -> HttpResponse:
+    """After a label from the queue, on to the next mark.
+
+    With htmx, a next mark in the same article is only a focus move (the page tells annotate.js
+    through an event), anything else a page load; a plain post goes via review_next.
+    """
     if not request.htmx:
         return redirect("annotations:review_next")
     claim = _next_in_queue(request)
+    if claim and claim.article_id == labelled.article_id:
+        response = _answer(request, MarkPanel.of(labelled, in_queue=True))
+        response["HX-Trigger-After-Settle"] = json.dumps({"queue-next": {"claim": claim.pk}})
+        return response
     return HttpResponseClientRedirect(_claim_url(claim, queue=True) if claim else reverse("annotations:review_next"))
 
 

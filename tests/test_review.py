@@ -1,4 +1,5 @@
 """The review workspace: the queue, assignments, second opinions and their settling, agreement, speakers."""
+import json
 from collections import Counter
 from datetime import timedelta
 
@@ -67,6 +68,13 @@ def next_mark(client, **filters) -> str:
     response = client.get(NEXT, filters)
     assert response.status_code == 302
     return response["Location"]
+
+
+def moved_on_to(response) -> int:
+    """The next mark a queue answer sends the reviewer to: on the same page (an event) or another page."""
+    if "HX-Trigger-After-Settle" in response:
+        return json.loads(response["HX-Trigger-After-Settle"])["queue-next"]["claim"]
+    return int(response["HX-Redirect"].rsplit("#claim-", 1)[1])
 
 
 # The queue
@@ -188,7 +196,7 @@ def test_a_label_from_the_queue_with_htmx_sends_the_page_to_the_next_mark(review
     response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
                                     {"verdict": "verified", "next": "queue"}, **HTMX)
     assert response.status_code == 200
-    assert response["HX-Redirect"] == mark_url(marks["budget"])
+    assert moved_on_to(response) == marks["budget"].pk
     marks["reckless"].refresh_from_db()
     assert marks["reckless"].verdict == "verified"
 
@@ -196,7 +204,7 @@ def test_a_label_from_the_queue_with_htmx_sends_the_page_to_the_next_mark(review
 def test_dismissing_from_the_queue_moves_on_too(reviewer_client, marks):
     response = reviewer_client.post(reverse("annotations:claim_dismiss", args=[marks["reckless"].pk]),
                                     {"next": "queue"}, **HTMX)
-    assert response["HX-Redirect"] == mark_url(marks["budget"])
+    assert moved_on_to(response) == marks["budget"].pk
 
 
 def test_the_last_label_from_the_queue_with_htmx_goes_to_the_empty_queue(reviewer_client, claim):
@@ -209,7 +217,7 @@ def test_the_next_mark_respects_the_remembered_filters(reviewer_client, marks):
     next_mark(reviewer_client, kind="claim")
     response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
                                     {"verdict": "verified", "next": "queue"}, **HTMX)
-    assert response["HX-Redirect"] == mark_url(marks["budget"])
+    assert moved_on_to(response) == marks["budget"].pk
 
 
 def test_a_label_outside_the_queue_with_htmx_still_answers_with_the_fragment(reviewer_client, marks):
@@ -763,3 +771,18 @@ def test_labelling_indexes_a_claim_and_dismissing_it_drops_it_from_the_index(cla
     assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") == claim
     claim.dismiss(by=reviewer)
     assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") is None
+
+
+def test_a_next_mark_on_the_same_page_is_a_focus_move_not_a_page_load(reviewer_client, marks):
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
+                                    {"verdict": "verified", "next": "queue"}, **HTMX)
+    assert "HX-Redirect" not in response and f'id="claim-{marks["reckless"].pk}"' in response.content.decode()
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {"queue-next": {"claim": marks["budget"].pk}}
+
+
+def test_a_next_mark_in_another_article_loads_that_page(reviewer_client, reviewer, marks, editor, make_claim):
+    other, _ = Article.objects.import_article(title="Other", body="Ferry fares rose 9 percent in May.", by=editor)
+    elsewhere = make_claim(article=other, start=0, end=34, score=0.8)
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
+                                    {"verdict": "verified", "next": "queue"}, **HTMX)
+    assert response["HX-Redirect"] == mark_url(elsewhere)

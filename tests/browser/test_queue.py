@@ -37,7 +37,7 @@ def queue(browser_reviewer) -> list[Claim]:
 
 def wait_for_current(page: Page, claim: Claim) -> None:
     """The page shows this mark from the queue, with the keyboard focus on its panel."""
-    page.wait_for_url(lambda url: url.endswith(f"?queue={claim.pk}#claim-{claim.pk}"))
+    page.wait_for_url(lambda url: url.endswith(f"#claim-{claim.pk}") and "queue=" in url)
     page.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=f"claim-{claim.pk}")
 
 
@@ -72,3 +72,21 @@ def test_labelling_through_the_queue_moves_from_mark_to_mark_quickly(page, brows
     page.keyboard.press("u")
     page.get_by_role("heading", name="Queue empty").wait_for()
     assert not Claim.objects.unreviewed().exists()
+
+
+def test_within_one_article_the_queue_moves_on_without_loading_a_page(page, browser_reviewer, queue):
+    first_article = [claim for claim in queue if claim.article_id == queue[0].article_id]
+    Claim.objects.exclude(pk__in=[claim.pk for claim in first_article]).update(score=0.01)
+    log_in(page, "rita")
+    page.keyboard.press("r")
+    wait_for_current(page, first_article[0])
+    page.evaluate("window.stillTheSamePage = true")
+    timings = []
+    for claim, following in zip(first_article, first_article[1:]):
+        started = time.perf_counter()
+        page.keyboard.press("v")
+        wait_for_current(page, following)
+        timings.append((time.perf_counter() - started) * 1000)
+    print("\nsame article: label key → next mark focused (ms):", ", ".join(f"{ms:.0f}" for ms in timings))
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert all(ms < 2000 for ms in timings), timings

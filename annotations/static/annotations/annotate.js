@@ -162,6 +162,15 @@
     }
   });
 
+  // After a label from the queue, the server names the next mark when it is on this page: go to it.
+  document.body.addEventListener("queue-next", function (event) {
+    const panel = panelById(String(event.detail.claim));
+    if (panel) {
+      history.replaceState(null, "", "#claim-" + event.detail.claim);
+      select(panel, true);
+    }
+  });
+
   // The review queue sends reviewers to #claim-N: that mark is the one to label, so v/d/u/x act on it.
   function selectFromHash() {
     const match = /^#claim-(\d+)$/.exec(window.location.hash);
