@@ -6,6 +6,7 @@ review queue (`next=queue`) moves on to the next mark in the queue instead.
 """
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import re
@@ -530,13 +531,19 @@ def _claim_url(claim: Claim, *, queue: bool = False) -> str:
     return reverse("annotations:article_detail", args=[claim.article_id]) + f"{query}#claim-{claim.pk}"
 
 
+@functools.cache
+def _installed_version(package: str) -> str | None:
+    """Reading package metadata costs milliseconds, and health checks come every few seconds."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and monitoring: is the database answering, which spaCy pipeline is configured."""
     model_name = settings.SPACY_MODEL
-    try:
-        model_version = importlib.metadata.version(model_name)
-    except importlib.metadata.PackageNotFoundError:
-        model_version = None
+    model_version = _installed_version(model_name)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
