@@ -17,9 +17,10 @@ $(VENV)/.installed: requirements.txt
 # Browser tests drive Debian's Chromium and check pages with axe-core from the npm registry;
 # install what is missing (Debian packages need root or sudo).
 browser:
-	@test -x /usr/bin/chromium && command -v npm >/dev/null || { \
+	@MISSING="$$(test -x /usr/bin/chromium || echo chromium) $$(command -v npm >/dev/null || echo npm)"; \
+	if [ -n "$$(echo $$MISSING)" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium npm; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$MISSING; fi
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
 	  (cd tests/browser && npm install --no-audit --no-fund --silent)
 
