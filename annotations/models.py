@@ -144,20 +144,27 @@ class Article(models.Model):
     def source(self) -> str:
         return self.source_url or self.source_name
 
-    def segments(self, claims=None) -> list[tuple[str, list["Claim"]]]:
-        """Split the body into (text, covering marks) pieces, in order, for highlighting.
+    def segments(self, claims=None, *, start: int = 0, end: int | None = None) -> list[tuple[int, str, list["Claim"]]]:
+        """Split the body (or its stretch start..end) into (offset, text, covering marks) pieces, in order.
 
-        Marks may overlap (a claim inside a quote), so each piece lists every mark covering it.
+        Marks may overlap (a claim inside a quote), so each piece lists every mark covering it, by where
+        they start (ties in the order given). One sweep along the text: a page may hold hundreds of marks.
         """
-        marks = list(claims if claims is not None else self.claims.live())
-        cuts = {0, len(self.body)}
+        end = len(self.body) if end is None else end
+        marks = [mark for mark in (claims if claims is not None else self.claims.live().in_text_order())
+                 if mark.start < end and mark.end > start]
+        cuts = {start, end}
         for mark in marks:
-            cuts.update((mark.start, mark.end))
+            cuts.update(point for point in (mark.start, mark.end) if start < point < end)
         points = sorted(cuts)
-        pieces = []
-        for start, end in zip(points, points[1:]):
-            covering = [m for m in marks if m.start <= start and end <= m.end]
-            pieces.append((self.body[start:end], covering))
+        waiting = sorted(marks, key=lambda mark: mark.start)  # stable: keeps the given order among equals
+        active, pieces, next_waiting = [], [], 0
+        for piece_start, piece_end in zip(points, points[1:]):
+            while next_waiting < len(waiting) and waiting[next_waiting].start <= piece_start:
+                active.append(waiting[next_waiting])
+                next_waiting += 1
+            active = [mark for mark in active if mark.end > piece_start]
+            pieces.append((piece_start, self.body[piece_start:piece_end], list(active)))
         return pieces
 
     def add_mark(self, *, start: int, end: int, kind: str, by, speaker: str = "") -> "Claim":
@@ -261,11 +268,8 @@ class ClaimQuerySet(models.QuerySet):
         return [(value, label, counts.get(value, 0)) for value, label in Claim.Verdict.choices]
 
     def for_panels(self) -> "ClaimQuerySet":
-        """What the mark panels show, fetched up front; opinions only when second opinions are on."""
-        claims = self.select_related("reviewed_by").prefetch_related("evidence")
-        if settings.SECOND_OPINION:
-            claims = claims.prefetch_related(Prefetch("opinions", Opinion.objects.select_related("reviewer")))
-        return claims
+        """What the mark panels show, fetched up front."""
+        return self.select_related("reviewed_by").prefetch_related(*Claim.panel_prefetches())
 
     def premark_quality(self) -> list[dict]:
         """Per kind: machine marks, how many reviewers dismissed, marks added by hand, speakers corrected."""
@@ -355,6 +359,12 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}: {self.text[:60]}"
+
+    @staticmethod
+    def panel_prefetches() -> list:
+        """The related rows a mark's panel shows; opinions only when second opinions are on."""
+        opinions = [Prefetch("opinions", Opinion.objects.select_related("reviewer"))] if settings.SECOND_OPINION else []
+        return ["evidence", *opinions]
 
     def snapshot(self) -> dict:
         """What the history shows of this mark: enough to tell any two versions apart."""

@@ -87,8 +87,22 @@ def test_article_segments_cover_the_body_and_list_overlapping_marks(article, mak
     outer = make_claim(start=0, end=30)
     inner = make_claim(start=4, end=16, kind=Claim.Kind.QUOTE)
     pieces = article.segments()
-    assert "".join(text for text, _ in pieces) == article.body
-    assert pieces[1] == ("city council", [outer, inner])
+    assert "".join(text for _, text, _ in pieces) == article.body
+    assert pieces[1] == (4, "city council", [outer, inner])
+
+
+def test_article_segments_list_each_mark_only_where_it_lies(article, make_claim):
+    first, second = make_claim(start=0, end=4), make_claim(start=10, end=20)
+    covering = [marks for _, _, marks in article.segments()]
+    assert covering == [[first], [], [second], []]
+
+
+def test_article_segments_of_a_stretch_cut_only_inside_it(article, make_claim):
+    outer = make_claim(start=0, end=30)
+    make_claim(start=40, end=50)
+    pieces = article.segments(start=10, end=35)
+    assert [(offset, covering) for offset, _, covering in pieces] == [(10, [outer]), (30, [])]
+    assert "".join(text for _, text, _ in pieces) == article.body[10:35]
 
 
 def test_importing_records_an_event_and_a_known_body_is_not_stored_twice(editor):
