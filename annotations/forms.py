@@ -1,5 +1,6 @@
 """Forms validate and clean input; they never write history or call spaCy."""
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.conf import settings
@@ -254,13 +255,11 @@ class EvidenceRemoveForm(ClaimChangeForm):
 class MarkPanel:
     """One mark as `_claim.html` shows it: its forms and, after a refused change, what went wrong.
 
-    The form that failed replaces its fresh copy, so the user's input survives a 400 or a 409.
+    The form that failed replaces its fresh copy, so the user's input survives a 400 or a 409. The
+    note, speaker and evidence forms are built only when shown (a page may list hundreds of marks).
     """
 
     claim: Claim
-    note_form: NoteForm
-    speaker_form: SpeakerForm
-    evidence_form: EvidenceForm
     failed_form: forms.Form | None = None
     conflict: AuditEvent | None = None
     # Opened from the review queue: its forms say so (next=queue), and a label moves on to the next mark.
@@ -270,18 +269,22 @@ class MarkPanel:
     # Show the note, speaker and evidence forms at once instead of loading them when opened.
     expanded: bool = False
 
-    @classmethod
-    def of(cls, claim: Claim, *, failed_form: forms.Form | None = None,
-           conflict: AuditEvent | None = None, in_queue: bool = False, match: Claim | None = None,
-           expanded: bool = False) -> "MarkPanel":
-        kept = {type(failed_form): failed_form} if failed_form is not None else {}
-        return cls(
-            claim=claim,
-            note_form=kept.get(NoteForm) or NoteForm(claim=claim, initial={"note": claim.note}),
-            speaker_form=kept.get(SpeakerForm) or SpeakerForm(claim=claim, initial={"speaker": claim.speaker}),
-            evidence_form=kept.get(EvidenceForm) or EvidenceForm(claim=claim),
-            failed_form=failed_form, conflict=conflict, in_queue=in_queue, match=match, expanded=expanded,
-        )
+    def _form(self, form_class: type[ClaimChangeForm], **initial) -> forms.Form:
+        if type(self.failed_form) is form_class:
+            return self.failed_form
+        return form_class(claim=self.claim, initial=initial)
+
+    @cached_property
+    def note_form(self) -> forms.Form:
+        return self._form(NoteForm, note=self.claim.note)
+
+    @cached_property
+    def speaker_form(self) -> forms.Form:
+        return self._form(SpeakerForm, speaker=self.claim.speaker)
+
+    @cached_property
+    def evidence_form(self) -> forms.Form:
+        return self._form(EvidenceForm)
 
     @property
     def shows_opinions(self) -> bool:
@@ -290,7 +293,7 @@ class MarkPanel:
     @property
     def is_editing(self) -> bool:
         """A note, speaker or evidence form was refused: show it open, with what was typed."""
-        return self.failed_form in (self.note_form, self.speaker_form, self.evidence_form)
+        return type(self.failed_form) in (NoteForm, SpeakerForm, EvidenceForm)
 
     @property
     def verdicts(self) -> list[tuple[str, str, str]]:

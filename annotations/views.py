@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import json
-import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from annotations import rendering
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
@@ -107,7 +107,7 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A mark's note, speaker and evidence forms: the fragment a panel loads when opened, or a page without JS."""
     claim = get_object_or_404(Claim.objects.for_panels(), pk=pk)
-    panel = MarkPanel.of(claim, in_queue="queue" in request.GET, expanded=True)
+    panel = MarkPanel(claim, in_queue="queue" in request.GET, expanded=True)
     template = "annotations/_claim_edit.html" if request.htmx else "annotations/claim_edit.html"
     return render(request, template, {"panel": panel})
 
@@ -163,7 +163,7 @@ def claim_apply_match(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
-        claim.dismiss(by=request.user, expected_version=version)), moves_on=True)
+        claim.dismiss(by=request.user, expected_version=version)), moves_on=True, redraws_text=True)
 
 
 @login_required
@@ -172,7 +172,7 @@ def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
-        claim.restore(by=request.user, expected_version=version)))
+        claim.restore(by=request.user, expected_version=version)), redraws_text=True)
 
 
 @login_required
@@ -387,44 +387,52 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _change_claim(request: HttpRequest, claim: Claim, form: Form,
-                  change: Callable[[dict, int | None], None], *, moves_on: bool = False) -> HttpResponse:
+def _change_claim(request: HttpRequest, claim: Claim, form: Form, change: Callable[[dict, int | None], None], *,
+                  moves_on: bool = False, redraws_text: bool = False) -> HttpResponse:
     """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it.
 
     A label (`moves_on`) given from the queue answers with the next mark in the queue instead.
+    `redraws_text`: the change adds or removes a highlight in the article text.
     """
     in_queue = request.POST.get("next") == "queue"
     if not form.is_valid():
-        return _answer(request, MarkPanel.of(claim, failed_form=form, in_queue=in_queue), status=400)
+        return _answer(request, MarkPanel(claim, failed_form=form, in_queue=in_queue), status=400)
     try:
         change(form.cleaned_data, form.cleaned_data["expected_version"])
     except StaleClaimError as stale:
-        panel = MarkPanel.of(stale.claim, failed_form=form, conflict=stale.claim.history().last(), in_queue=in_queue)
+        panel = MarkPanel(stale.claim, failed_form=form, conflict=stale.claim.history().last(), in_queue=in_queue)
         return _answer(request, panel, status=409)
     except ValidationError as error:
         form.add_error(None, error)
-        return _answer(request, MarkPanel.of(claim, failed_form=form, in_queue=in_queue), status=400)
+        return _answer(request, MarkPanel(claim, failed_form=form, in_queue=in_queue), status=400)
     if in_queue and moves_on:
-        return _on_to_next_in_queue(request, claim)
+        return _on_to_next_in_queue(request, claim, redraws_text=redraws_text)
     if not request.htmx:
         return redirect(_claim_url(claim, queue=in_queue))
-    return _answer(request, MarkPanel.of(claim, in_queue=in_queue))
+    return _answer(request, MarkPanel(claim, in_queue=in_queue), redraws_text=redraws_text)
 
 
-def _on_to_next_in_queue(request: HttpRequest, labelled: Claim) -> HttpResponse:
+def _on_to_next_in_queue(request: HttpRequest, labelled: Claim, *, redraws_text: bool) -> HttpResponse:
     """After a label from the queue, on to the next mark.
 
-    With htmx, a next mark in the same article is only a focus move (the page tells annotate.js
-    through an event), anything else a page load; a plain post goes via review_next.
+    With htmx, a next mark in the same article is only a focus move, one in another article a swap
+    of the page's main part for that article's (no page load); either way the page tells annotate.js
+    which mark is next through an event. A plain post goes via review_next.
     """
     if not request.htmx:
         return redirect("annotations:review_next")
     claim = _next_in_queue(request)
-    if claim and claim.article_id == labelled.article_id:
-        response = _answer(request, MarkPanel.of(labelled, in_queue=True))
-        response["HX-Trigger-After-Settle"] = json.dumps({"queue-next": {"claim": claim.pk}})
-        return response
-    return HttpResponseClientRedirect(_claim_url(claim, queue=True) if claim else reverse("annotations:review_next"))
+    if claim is None:
+        return HttpResponseClientRedirect(reverse("annotations:review_next"))
+    if claim.article_id == labelled.article_id:
+        response = _answer(request, MarkPanel(labelled, in_queue=True), redraws_text=redraws_text)
+    else:
+        response = _article_page(request, Article.objects.with_progress().get(pk=claim.article_id),
+                                 in_queue=True, main_only=True)
+        response["HX-Retarget"], response["HX-Reswap"] = "#main", "outerHTML"
+        response["HX-Push-Url"] = _claim_url(claim, queue=True)
+    response["HX-Trigger-After-Settle"] = json.dumps({"queue-next": {"claim": claim.pk}})
+    return response
 
 
 def _queue_filters(request: HttpRequest) -> QueueFilterForm:
@@ -458,58 +466,46 @@ def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: Speaker
         "merge_form": merge_form or SpeakerMergeForm(speaker=speaker)}, status=status)
 
 
-def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
-    """htmx gets the mark's fragment, with the text and progress swapped out of band; a plain post, the page."""
+def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200, redraws_text: bool = False) -> HttpResponse:
+    """htmx gets the mark's fragment, with its paragraphs and the progress swapped out of band; a plain post, the page.
+
+    A change that adds or removes a highlight (`redraws_text`), or a refused one (someone else's
+    change may have), swaps the whole text instead.
+    """
     article = Article.objects.with_progress().get(pk=panel.claim.article_id)
     if not request.htmx:
         return _article_page(request, article, panel=panel, status=status)
-    context = {"panel": panel, "article": article, "paragraphs": _paragraphs(article, article.claims.live()),
-               "oob": True}
+    context = {"panel": panel, "article": article, "oob": True}
+    if redraws_text or status != 200:
+        context["text"] = rendering.article_text(article, list(article.claims.live().in_text_order()))
+    else:
+        context["paragraphs"] = rendering.paragraphs_around(article, panel.claim)
     return render(request, "annotations/_claim_response.html", context, status=status)
 
 
 def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | None = None,
                   claim_form: ClaimForm | None = None, assign_form: AssignForm | None = None,
-                  status: int = 200) -> HttpResponse:
+                  in_queue: bool = False, main_only: bool = False, status: int = 200) -> HttpResponse:
     """The article page; `panel` replaces its mark's fresh panel after a refused change.
 
-    Opened from the queue (`?queue=`), every panel carries `next=queue` so a label moves on.
+    Opened from the queue (`?queue=`, or `in_queue`), every panel carries `next=queue` so a label
+    moves on. `main_only`: the page's title and main part, for htmx to swap in.
     """
-    in_queue = panel.in_queue if panel else "queue" in request.GET
-    claims = list(article.claims.in_text_order().for_panels())
+    in_queue = panel.in_queue if panel else in_queue or "queue" in request.GET
+    # Evidence and opinions are fetched by rendering.mark_panels, for the panels not in its cache.
+    claims = list(article.claims.in_text_order().select_related("reviewed_by"))
     matches = ClaimKey.objects.matches_for(claims)
     panels = [panel if panel and panel.claim.pk == claim.pk
-              else MarkPanel.of(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
+              else MarkPanel(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
     context = {
-        "article": article, "panels": panels, "claim_form": claim_form or ClaimForm(),
-        "paragraphs": _paragraphs(article, [claim for claim in claims if not claim.is_dismissed]),
-        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue,
+        "article": article, "panels": rendering.mark_panels(request, panels), "panel_count": len(panels),
+        "claim_form": claim_form or ClaimForm(),
+        "text": rendering.article_text(article, [claim for claim in claims if not claim.is_dismissed]),
+        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue, "main_only": main_only,
         # Lazy: only an editor's page shows (and so queries) the assignments.
         "assignments": article.assignments.select_related("reviewer"), "assign_form": assign_form or AssignForm(),
     }
     return render(request, "annotations/article_detail.html", context, status=status)
-
-
-def _paragraphs(article: Article, marks: Iterable[Claim]) -> list[dict]:
-    """The body as paragraphs of highlighted pieces, for `_article_text.html`.
-
-    Newlines stay in the page as text between the paragraphs, so the text's textContent equals
-    the body and selection offsets match it. A quote's speaker is named where the quote begins.
-    """
-    paragraphs = [{"pieces": [], "gap": ""}]
-    offset = 0
-    for text, covering in article.segments(marks):
-        for part in re.split(r"(\n+)", text):
-            if part.startswith("\n"):
-                paragraphs[-1]["gap"] += part
-            elif part:
-                if paragraphs[-1]["gap"]:
-                    paragraphs.append({"pieces": [], "gap": ""})
-                starting = [m.speaker for m in covering if m.kind == Claim.Kind.QUOTE and m.start == offset]
-                paragraphs[-1]["pieces"].append(
-                    {"text": part, "marks": covering, "speaker": ", ".join(filter(None, starting))})
-            offset += len(part)
-    return paragraphs
 
 
 def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple]]]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import caches
 
 from annotations.models import Article, Claim
 
@@ -21,6 +22,12 @@ BODY = (
 def fast_password_hashing(settings):
     """Real hashing costs a tenth of a second per user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_fragment_cache():
+    """Rolled-back tests hand out the same primary keys again: no test may see another's cached panels."""
+    caches["fragments"].clear()
 
 
 @pytest.fixture(scope="session")

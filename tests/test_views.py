@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from html import unescape
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -169,12 +170,19 @@ def test_the_article_page_highlights_claims_and_quotes_with_the_speaker(reviewer
     assert "Said by <strong>Ann Lee</strong>" in page
 
 
-def test_the_article_text_on_the_page_is_exactly_the_body(reviewer_client, article, make_claim):
+def text_content(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def article_text_of(page: str) -> str:
+    """The inside of the article text's container, as the page has it."""
+    return re.search(r'<div id="article-text"[^>]*>(.*?)</div>', page, re.S).group(1)
+
+
+def test_the_article_text_on_the_page_is_exactly_the_body(reviewer_client, editor, article, make_claim):
     make_claim()
     response = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk]))
-    pieces = [piece["text"] for paragraph in response.context["paragraphs"]
-              for piece in paragraph["pieces"]]
-    assert "".join(pieces) == article.body
+    assert text_content(article_text_of(response.content.decode())) == article.body
 
 
 def test_the_article_page_escapes_html_in_title_body_speaker_and_note(reviewer_client, editor, reviewer):
@@ -276,7 +284,7 @@ def test_each_claim_action_with_htmx_answers_with_the_fragment_only(reviewer_cli
     assert "<html" not in page
     assert page.lstrip().startswith('<li class="mark-panel')
     assert f'id="claim-{claim.pk}"' in page
-    assert 'id="article-text"' in page and 'hx-swap-oob="true"' in page
+    assert re.search(r'id="(article-text|paragraph-0)"[^>]* hx-swap-oob="true"', page)
     assert ACTIONS[name].is_done(claim)
     assert len(new_events) == 1
 
@@ -288,6 +296,61 @@ def test_labelling_with_htmx_updates_the_highlight_and_the_progress(reviewer_cli
     assert "kind-claim verdict-verified" in page
     assert 'id="article-progress" hx-swap-oob="true"' in page
     assert "1 of 1 labelled" in page
+
+
+@pytest.fixture
+def two_paragraphs(editor) -> tuple[Article, Claim, Claim]:
+    body = "Rents rose 12 percent in a year.\n\n\"We built 300 homes,\" said Mayor Ann Lee.\nThe end."
+    article, _ = Article.objects.import_article(title="Rents", body=body, by=editor)
+    first = Claim.objects.create(article=article, kind="claim", start=0, end=32, text=body[:32])
+    second = Claim.objects.create(article=article, kind="quote", start=35, end=53, text=body[35:53],
+                                  speaker="Ann Lee")
+    return article, first, second
+
+
+def test_a_label_with_htmx_redraws_only_the_paragraph_of_its_mark_and_as_the_page_would(
+        reviewer_client, two_paragraphs):
+    article, first, second = two_paragraphs
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[second.pk]),
+                                    {"verdict": "disputed", "expected_version": second.version}, **HTMX)
+    swapped = re.findall(r'<p id="paragraph-\d+" hx-swap-oob="true">.*?</p>', response.content.decode(), re.S)
+    page = reviewer_client.get(reverse("annotations:article_detail", args=[article.pk])).content.decode()
+    assert swapped == [re.search(r'<p id="paragraph-34">.*?</p>', page, re.S).group(0).replace(
+        '<p id="paragraph-34">', '<p id="paragraph-34" hx-swap-oob="true">')]
+    assert "verdict-disputed" in swapped[0] and "Rents rose" not in response.content.decode()
+
+
+def test_dismissing_with_htmx_redraws_the_whole_text_without_the_mark(reviewer_client, two_paragraphs):
+    article, first, second = two_paragraphs
+    response = reviewer_client.post(reverse("annotations:claim_dismiss", args=[first.pk]),
+                                    {"expected_version": first.version}, **HTMX)
+    text = article_text_of(response.content.decode())
+    assert text_content(text) == article.body
+    assert f'data-claims="{first.pk}"' not in text and f'data-claims="{second.pk}"' in text
+
+
+def test_the_article_page_shows_a_change_made_since_it_was_last_shown(reviewer_client, reviewer, claim):
+    url = reverse("annotations:article_detail", args=[claim.article_id])
+    assert 'aria-pressed="true"' not in reviewer_client.get(url).content.decode()
+    claim.set_verdict("verified", by=reviewer)
+    page = reviewer_client.get(url).content.decode()
+    assert re.search(r'value="verified"[^>]*aria-pressed="true"', page, re.S)
+    assert "kind-claim verdict-verified" in article_text_of(page)
+
+
+def test_each_visitor_gets_mark_forms_with_their_own_working_csrf_token(reviewer, editor, claim):
+    from django.test import Client
+
+    url = reverse("annotations:article_detail", args=[claim.article_id])
+    verdict_form = re.compile(rf'action="/claims/{claim.pk}/verdict/".*?name="csrfmiddlewaretoken" value="([^"]+)"', re.S)
+    for user in (reviewer, editor):  # the second sees the panel the first one's visit cached
+        visitor = Client(enforce_csrf_checks=True)
+        visitor.force_login(user)
+        token = verdict_form.search(visitor.get(url).content.decode()).group(1)
+        response = visitor.post(reverse("annotations:claim_verdict", args=[claim.pk]),
+                                {"csrfmiddlewaretoken": token, "verdict": "unclear"})
+        assert response.status_code == 302
+    assert claim.history().count() == 2
 
 
 def test_an_unknown_verdict_is_refused_and_changes_nothing(reviewer_client, claim):
@@ -594,7 +657,8 @@ def test_the_article_page_runs_the_same_number_of_queries_however_many_marks(
     reviewer_client, reviewer, long_article, marks, django_assert_num_queries
 ):
     fill(long_article, marks, reviewer)
-    # Session, user, permissions (2), the article with progress, its marks, their evidence.
+    # Session, user, permissions (2), the article with progress, its marks, their evidence (for the panels
+    # not cached yet: a first visit).
     with django_assert_num_queries(7):
         assert reviewer_client.get(reverse("annotations:article_detail", args=[long_article.pk])).status_code == 200
 

@@ -1,0 +1,131 @@
+"""The article page's heavy parts, the highlighted text and the mark panels, rendered once and reused.
+
+A 400-mark article is some 800 highlighted pieces and 400 panels: rendering them on every view
+would cost most of a second. Each panel is cached under its mark's version (every change bumps it),
+each paragraph of the text under the spans, kinds, verdicts and speakers of the marks in it, so no
+change to a mark can leave a stale copy.
+Names that change without a new version (a renamed user, a retitled article) show their old form
+in a panel until its entry expires (CACHE_SECONDS). The cache is the "fragments" one in settings.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from annotations.forms import MarkPanel
+from annotations.models import LABEL_PERMISSION, Article, Claim
+
+CACHE_SECONDS = 3600
+
+
+def _csrf_stand_in() -> str:
+    """Panels hold forms and forms a CSRF token, which is each visitor's own: a cached panel holds this
+    stand-in, and each response puts its visitor's token in its place. Derived from the secret key,
+    so every process of a site agrees on it and no article text can guess it."""
+    return "csrf-" + hashlib.sha256(f"{settings.SECRET_KEY}:panel-csrf".encode()).hexdigest()[:32]
+
+
+def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end: int | None = None) -> list[dict]:
+    """The body (or the whole paragraphs from start to end) as paragraphs of highlighted pieces, for
+    `_paragraph.html`.
+
+    Newlines stay in the page as text between the paragraphs, so the text's textContent equals
+    the body and selection offsets match it. A paragraph is known by the offset where it starts,
+    the same in the whole text and in a part of it. A quote's speaker is named where the quote begins.
+    """
+    result = [{"start": start, "pieces": [], "gap": ""}]
+    for offset, text, covering in article.segments(list(marks), start=start, end=end):
+        for part in re.split(r"(\n+)", text):
+            if part.startswith("\n"):
+                result[-1]["gap"] += part
+            elif part:
+                if result[-1]["gap"]:
+                    result.append({"start": offset, "pieces": [], "gap": ""})
+                starting = [m.speaker for m in covering if m.kind == Claim.Kind.QUOTE and m.start == offset]
+                result[-1]["pieces"].append(
+                    {"text": part, "marks": covering, "speaker": ", ".join(filter(None, starting))})
+            offset += len(part)
+    return result
+
+
+def paragraphs_around(article: Article, claim: Claim) -> list[dict]:
+    """The paragraphs a mark lies in, highlighted: all a change that moves no mark's span redraws."""
+    body = article.body
+    start = body.rfind("\n", 0, claim.start) + 1
+    newline = body.find("\n", claim.end)
+    end = newline if newline != -1 else len(body)
+    marks = article.claims.live().in_text_order().filter(start__lt=end, end__gt=start)
+    return paragraphs(article, marks, start=start, end=end)
+
+
+def article_text(article: Article, marks: list[Claim]) -> SafeString:
+    """The whole highlighted body (the inside of `_article_text.html`); a paragraph whose highlights
+    did not change since it was last shown comes from the cache."""
+    language, fragments = get_language(), caches["fragments"]
+    keyed = [(f"paragraph:{article.pk}:{language}:{paragraph['start']}:{_highlights_digest(paragraph)}", paragraph)
+             for paragraph in paragraphs(article, marks)]
+    cached = fragments.get_many([key for key, _ in keyed])
+    parts, fresh = [], {}
+    for key, paragraph in keyed:
+        if key not in cached:
+            fresh[key] = render_to_string("annotations/_paragraph.html", {"paragraph": paragraph})
+        parts.append(cached.get(key) or fresh[key])
+    fragments.set_many(fresh, CACHE_SECONDS)
+    return mark_safe("".join(parts))
+
+
+def _highlights_digest(paragraph: dict) -> str:
+    """What a paragraph's HTML depends on besides its text: where its marks lie and what they say."""
+    marks = {mark.pk: mark for piece in paragraph["pieces"] for mark in piece["marks"]}
+    state = repr([(mark.pk, mark.start, mark.end, mark.kind, mark.verdict, mark.speaker) for mark in marks.values()]
+                 + [len(paragraph["gap"])])
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def mark_panels(request: HttpRequest, panels: list[MarkPanel]) -> SafeString:
+    """The panels of the mark list as one piece of HTML; an unchanged mark's panel comes from the cache."""
+    can_label = request.user.has_perm(LABEL_PERMISSION)
+    keys = [_panel_key(panel, can_label=can_label) for panel in panels]
+    fragments = caches["fragments"]
+    cached = fragments.get_many([key for key in keys if key])
+    prefetch_related_objects([panel.claim for panel, key in zip(panels, keys) if key not in cached],
+                             *Claim.panel_prefetches())
+    stand_in, parts, fresh = _csrf_stand_in(), [], {}
+    for panel, key in zip(panels, keys):
+        html = cached.get(key) if key else None
+        if html is None:
+            html = _compact(render_to_string("annotations/_claim.html", {"panel": panel, "csrf_token": stand_in}, request))
+            if key:
+                fresh[key] = html
+        parts.append(html)
+    fragments.set_many(fresh, CACHE_SECONDS)
+    return mark_safe("".join(parts).replace(stand_in, get_token(request)))
+
+
+def _compact(html: str) -> str:
+    """Drop the template's indentation and blank lines: a third of a long page. A run of whitespace
+    shows as one space anyway, and a panel holds no text field or preformatted text."""
+    return _LINE_BREAK_AND_INDENT.sub("\n", html)
+
+
+_LINE_BREAK_AND_INDENT = re.compile(r"\s*\n\s*")
+
+
+def _panel_key(panel: MarkPanel, *, can_label: bool) -> str | None:
+    """Everything a plain panel's HTML depends on; a panel showing a refusal or open forms is not cached."""
+    if panel.failed_form is not None or panel.conflict is not None or panel.expanded:
+        return None
+    claim, match = panel.claim, panel.match
+    return ":".join(str(part) for part in [
+        "mark-panel", claim.pk, claim.version, int(panel.in_queue), int(can_label), get_language(),
+        int(settings.SECOND_OPINION), match.pk if match else "-", match.version if match else "-"])
