@@ -780,9 +780,23 @@ def test_a_next_mark_on_the_same_page_is_a_focus_move_not_a_page_load(reviewer_c
     assert json.loads(response["HX-Trigger-After-Settle"]) == {"queue-next": {"claim": marks["budget"].pk}}
 
 
-def test_a_next_mark_in_another_article_loads_that_page(reviewer_client, reviewer, marks, editor, make_claim):
+def test_a_next_mark_in_another_article_swaps_that_article_into_the_page(
+        reviewer_client, reviewer, marks, editor, make_claim):
     other, _ = Article.objects.import_article(title="Other", body="Ferry fares rose 9 percent in May.", by=editor)
     elsewhere = make_claim(article=other, start=0, end=34, score=0.8)
     response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
                                     {"verdict": "verified", "next": "queue"}, **HTMX)
-    assert response["HX-Redirect"] == mark_url(elsewhere)
+    page = response.content.decode()
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#main", "outerHTML")
+    assert response["HX-Push-Url"] == mark_url(elsewhere)
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {"queue-next": {"claim": elsewhere.pk}}
+    assert page.startswith("<title>Other · factcheck</title>") and "<html" not in page and "<nav" not in page
+    assert '<main id="main"' in page and "Ferry fares rose" in page
+    assert 'name="next" value="queue"' in page
+
+
+def test_the_last_label_in_the_queue_leads_to_the_empty_queue_page(reviewer_client, marks):
+    Claim.objects.exclude(pk=marks["reckless"].pk).update(verdict="verified")
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[marks["reckless"].pk]),
+                                    {"verdict": "verified", "next": "queue"}, **HTMX)
+    assert response["HX-Redirect"] == reverse("annotations:review_next")

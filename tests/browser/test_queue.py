@@ -50,6 +50,9 @@ def test_r_then_v_labels_the_top_mark_and_moves_on_to_the_next(page, browser_rev
     assert "is-current" in page.locator(f"#claim-{queue[0].pk}").get_attribute("class")
     page.keyboard.press("v")
     wait_for_current(page, queue[1])
+    assert queue[1].article_id != queue[0].article_id
+    assert page.title() == f"{queue[1].article.title} · factcheck"
+    assert page.locator("#article-title").inner_text() == queue[1].article.title
 
     queue[0].refresh_from_db()
     assert (queue[0].verdict, queue[0].reviewed_by) == ("verified", browser_reviewer)
@@ -72,6 +75,9 @@ def test_labelling_through_the_queue_moves_from_mark_to_mark_quickly(page, brows
     page.keyboard.press("u")
     page.get_by_role("heading", name="Queue empty").wait_for()
     assert not Claim.objects.unreviewed().exists()
+
+    page.go_back()  # the articles swapped in are in the browser's history
+    wait_for_current(page, queue[-1])
 
 
 def test_within_one_article_the_queue_moves_on_without_loading_a_page(page, browser_reviewer, queue):
