@@ -2,14 +2,16 @@
 
 Usage: .venv/bin/python bench/web_load.py [--reviewers 32] [--seconds 30] [--workers N]
            [--database-url postgres://postgres@127.0.0.1:5432/factcheck_bench_web] [--marks 400]
-           [--history 2000] [--baseline-seconds 10] [--labels-per-page 1] [--think 0] [--keep]
+           [--history 2000] [--baseline-seconds 10] [--labels-per-page 1] [--think 5] [--keep]
 
 Builds a throw-away database (dropped and made again; its name must contain "bench"): N reviewers, one
 article with --marks machine marks and --history earlier changes. Starts gunicorn with
 factcheck/gunicorn.conf.py in production mode on a free 127.0.0.1 port. Every reviewer, a thread with
-its own cookie jar, logs in through the login form and then, until time is up, loads the article page
-and labels a random mark (or --labels-per-page marks) with the version the page showed, as htmx does
-(a 409 is a correct refusal of a stale label, not an error). Baseline in the same run and at the same
+its own cookie jar, logs in through the login form, views the article once (unmeasured: each server
+process renders and caches the panels at its first view; the slowest such view is printed) and then,
+until time is up, loads the article page and labels a random mark (or --labels-per-page marks) with
+the version the page showed, as htmx does (a 409 is a correct refusal of a stale label, not an error),
+pausing --think seconds on average after each label as a reader does (--think 0: flat out, capacity). Baseline in the same run and at the same
 concurrency: a trivial page. Afterwards the database must hold exactly one label event per accepted label, gapless versions and
 an unbroken audit chain.
 """
@@ -248,6 +250,7 @@ class Tally:
     accepted: Counter = field(default_factory=Counter)  # claim pk -> labels the server accepted
     unknown: Counter = field(default_factory=Counter)  # claim pk -> labels with no usable answer (may have applied)
     page_bytes: list = field(default_factory=list)
+    first_views: list = field(default_factory=list)  # the warm-up views, cold caches, not in the table
     problems: list = field(default_factory=list)  # the first few unexpected answers, for the report
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -295,6 +298,14 @@ class Reviewer:
             if status not in (200, 302, 409) and len(self.tally.problems) < 5:
                 self.tally.problems.append(f"{kind} HTTP {status}: {body[:300]!r}")
 
+    def warm_up(self, article_path: str) -> None:
+        """One view of the article before the clock starts: each server process renders its panels once."""
+        status, body, seconds = self.send(article_path)
+        with self.tally.lock:
+            self.tally.first_views.append(seconds)
+            if status != 200 and len(self.tally.problems) < 5:
+                self.tally.problems.append(f"first view HTTP {status}: {body[:300]!r}")
+
     def hit_baseline(self, path: str, deadline: float) -> None:
         for _ in range(MAX_LOOPS):
             if time.monotonic() >= deadline:
@@ -303,7 +314,12 @@ class Reviewer:
             self.note("baseline", status, seconds, body)
 
     def label_until(self, article_path: str, deadline: float, labels_per_page: int, think: float) -> None:
-        """Load the page, label marks from it; each answer (200 or 409) carries the mark's current version."""
+        """Load the page, label marks from it; each answer (200 or 409) carries the mark's current version.
+
+        With think time, reviewers start at random moments within one pause, as people do, not all at once.
+        """
+        if think:
+            time.sleep(self.random.uniform(0, 2 * think))
         for _ in range(MAX_LOOPS):
             if time.monotonic() >= deadline:
                 return
@@ -403,7 +419,9 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=2000, help="earlier changes to the marks, through the models")
     parser.add_argument("--labels-per-page", type=int, default=1,
                         help="labels sent per page load, as htmx does while the page stays open")
-    parser.add_argument("--think", type=float, default=0, help="mean pause (s) after each label; 0 = flat out")
+    parser.add_argument("--think", type=float, default=5,
+                        help="mean pause (s) after each label, drawn evenly from 0 to twice this; 0 = flat out, "
+                             "which measures capacity rather than a desk")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     options = parser.parse_args()
@@ -444,6 +462,9 @@ def main() -> None:
         load_before_run = os.getloadavg()
         deadline = time.monotonic() + options.baseline_seconds
         run_together(reviewers, lambda reviewer: reviewer.hit_baseline(baseline, deadline), deadline)
+        warm_started = time.perf_counter()
+        run_together(reviewers, lambda reviewer: reviewer.warm_up(f"/articles/{article.pk}/"), time.monotonic() + 60)
+        warm_seconds = time.perf_counter() - warm_started
         deadline = time.monotonic() + options.seconds
         run_together(reviewers, lambda reviewer: reviewer.label_until(
             f"/articles/{article.pk}/", deadline, options.labels_per_page, options.think), deadline)
@@ -477,7 +498,10 @@ def main() -> None:
           f"{options.reviewers} logins {login_seconds:.1f} s")
     print(f"clients: closed loop, {'no think time' if not options.think else f'think {options.think} s mean'}, "
           f"{options.labels_per_page} label(s) per page load; labels sent as htmx posts (HX-Request), so a label's "
-          f"answer is the mark's fragment plus the whole article text")
+          f"answer is the mark's fragment plus its paragraph of the article text")
+    print(f"warm-up: each reviewer viewed the article once before the clock started ({options.workers} server "
+          f"processes rendering and caching its panels): {warm_seconds:.1f} s for all, slowest view "
+          f"{max(tally.first_views) * 1000:,.0f} ms")
     print()
     print("in-process, one request at a time, before the run (django.test.Client, median of 3):")
     for label, (queries, ms, size) in costs.items():
