@@ -74,7 +74,8 @@ def claim_row_chunks(claims: QuerySet) -> Iterator[list[list]]:
         yield [
             [article_id, neutralise(title), neutralise(url), pk, kind, neutralise(text), neutralise(speaker), start,
              end, verdict, neutralise(note), neutralise(" ".join(urls.get(pk, ()))), neutralise(reviewer),
-             reviewed_at.isoformat() if reviewed_at else "", origin, "" if score is None else f"{score:.3f}"]
+             reviewed_at.isoformat(timespec="microseconds") if reviewed_at else "", origin,
+             "" if score is None else f"{score:.3f}"]
             for (article_id, title, url, pk, kind, text, speaker, start, end, verdict, note, reviewer,
                  reviewed_at, origin, score) in chunk
         ]
@@ -89,16 +90,65 @@ def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
 
 
 def csv_lines(claims: QuerySet) -> Iterator[str]:
-    """CSV text a chunk of rows at a time, after a UTF-8 BOM so Excel picks the right encoding."""
+    """CSV text a chunk of rows at a time, after a UTF-8 BOM so Excel picks the right encoding.
+
+    PostgreSQL writes the rows itself (COPY, several times faster on a year's export); elsewhere
+    they are written here. Both give the same file (tests/test_exports.py compares them).
+    """
+    yield "\ufeff" + ",".join(COLUMNS) + "\n"
+    yield from (csv_rows_by_copy if connection.vendor == "postgresql" else csv_rows)(claims)
+
+
+def csv_rows(claims: QuerySet) -> Iterator[str]:
+    """The rows as CSV text, a chunk at a time, with the line end COPY writes."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    yield "\ufeff" + buffer.getvalue()
+    writer = csv.writer(buffer, lineterminator="\n")
     for rows in claim_row_chunks(claims):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(rows)
         yield buffer.getvalue()
+
+
+def _neutralised_sql(column: str) -> str:
+    """neutralise() in SQL; an empty value becomes NULL, which COPY writes as an empty cell, as csv does."""
+    triggers = ", ".join("E'" + character.encode("unicode_escape").decode() + "'" for character in FORMULA_TRIGGERS)
+    return f"NULLIF(CASE WHEN left({column}, 1) IN ({triggers}) THEN '''' || {column} ELSE {column} END, '')"
+
+
+# claim_row_chunks' columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
+COPY_CSV_SQL = f"""
+COPY (
+    SELECT c.article_id, {_neutralised_sql("a.title")}, {_neutralised_sql("a.source_url")}, c.id, c.kind,
+           {_neutralised_sql("c.text")}, {_neutralised_sql("c.speaker")}, c.start, c."end", c.verdict,
+           {_neutralised_sql("c.note")}, {_neutralised_sql("ev.urls")}, {_neutralised_sql("u.username")},
+           to_char(c.reviewed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), c.origin,
+           to_char(c.score, 'FM0.000')
+    FROM annotations_claim c
+    JOIN annotations_article a ON a.id = c.article_id
+    LEFT JOIN auth_user u ON u.id = c.reviewed_by_id
+    LEFT JOIN LATERAL (SELECT string_agg(e.url, ' ' ORDER BY e.added_at, e.id) AS urls
+                       FROM annotations_evidence e WHERE e.claim_id = c.id) ev ON true
+    WHERE c.id IN ({{selected}})
+    ORDER BY c.article_id, c.start, c."end", c.id
+) TO STDOUT WITH (FORMAT csv)
+"""
+
+
+def csv_rows_by_copy(claims: QuerySet, chunk_bytes: int = 1 << 16) -> Iterator[str]:
+    """The rows as PostgreSQL's COPY writes them, gathered into chunks of about 64 KB."""
+    selected, params = claims.order_by().values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The driver's own cursor: Django's debug wrapper (tests) passes no parameters on to COPY.
+        with cursor.cursor.copy(COPY_CSV_SQL.format(selected=selected), params) as copy:
+            rows, size = [], 0
+            for row in copy:  # one row per message
+                rows.append(bytes(row))
+                size += len(row)
+                if size >= chunk_bytes:
+                    yield b"".join(rows).decode()
+                    rows, size = [], 0
+            yield b"".join(rows).decode()
 
 
 def _chunks(queryset: QuerySet, size: int = 1000) -> Iterator[list]:

@@ -332,13 +332,14 @@ def measure(options) -> None:
             else:
                 figures["complete"] = True
         else:
-            # CSV comes a chunk of rows at a time (rows end in \r\n; the first chunk is the BOM and header);
+            # CSV comes a chunk of rows at a time (rows end in \n, as COPY's do; the first chunk is the BOM and
+            # header; the bench's texts hold no line breaks);
             # the others a claim at a time, with claimreview's closing bracket as one extra chunk.
             extra = 1 if options.measure == "claimreview" else 0
             with open(os.devnull, "w", encoding="utf-8") as out:
                 for number, chunk in enumerate(FORMATS[options.measure][0](select_claims())):
                     out.write(chunk)
-                    rows = (chunk.count("\r\n") - (number == 0)) if options.measure == "csv" else 1
+                    rows = (chunk.count("\n") - (number == 0)) if options.measure == "csv" else 1
                     if not counted(rows, len(chunk)):
                         break
                 else:

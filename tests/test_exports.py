@@ -5,10 +5,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from annotations.exports import COLUMNS, claimreview_lines, csv_lines, jsonl_lines, neutralise, select_claims
-from annotations.models import Claim
+from annotations.exports import (
+    COLUMNS, claimreview_lines, csv_lines, csv_rows, csv_rows_by_copy, jsonl_lines, neutralise, select_claims,
+)
+from annotations.models import Article, Claim
 
 
 def parse(lines) -> list[list[str]]:
@@ -172,3 +175,26 @@ def test_with_second_opinions_on_only_final_verdicts_are_exported(make_claim, re
     awaiting = make_claim(start=70, end=103)
     awaiting.set_verdict("disputed", by=reviewer)
     assert list(select_claims()) == [agreed]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; CI runs the suite there too")
+def test_postgresql_writes_the_same_csv_rows_as_python(editor, reviewer, make_claim):
+    from django.contrib.auth.models import User
+
+    odd_reviewer = User.objects.create_user("-dash", password="x")
+    article, _ = Article.objects.import_article(title="=Rates, \"again\"", body="Rates rose 4 percent.\nThen fell.",
+                                                by=editor, source_url="https://example.org/a?b=1,2")
+    tricky = Claim.objects.create(article=article, kind="claim", start=0, end=21, text="Rates rose 4 percent.",
+                                  score=None)
+    tricky.add_evidence("https://example.org/2", by=reviewer)
+    tricky.add_evidence("https://example.org/1", by=reviewer)
+    tricky.set_note('+1 line one\nline "two", three', by=reviewer)
+    tricky.set_verdict("disputed", by=odd_reviewer)
+    plain = make_claim(score=0.5)
+    plain.set_verdict("verified", by=reviewer)
+    Claim.objects.filter(pk=plain.pk).update(reviewed_at=timezone.now().replace(microsecond=0))
+    claims = select_claims()
+    assert "".join(csv_rows_by_copy(claims)) == "".join(csv_rows(claims))
+    rows = parse(csv_lines(claims))
+    assert len(rows) == 3 and rows[2][COLUMNS.index("note")] == "'+1 line one\nline \"two\", three"
