@@ -113,7 +113,7 @@ def mark_panels(request: HttpRequest, panels: list[MarkPanel]) -> SafeString:
 
 
 def _compact(html: str) -> str:
-    """Drop the template's indentation and blank lines: a third of a long page. A run of whitespace
+    """Drop the template's indentation and blank lines (a tenth of a long page). A run of whitespace
     shows as one space anyway, and a panel holds no text field or preformatted text."""
     return _LINE_BREAK_AND_INDENT.sub("\n", html)
 
