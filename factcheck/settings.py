@@ -128,9 +128,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers never both read the
-    # audit chain's head and then collide; the timeout lets them queue instead.
+    # audit chain's head and then collide; the timeout lets them queue instead. WAL lets pages
+    # read while the import worker writes, and costs one disk flush per commit instead of several.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"}
     )
 
 AUTH_PASSWORD_VALIDATORS = [
