@@ -80,6 +80,19 @@ def test_features_see_questions_comparatives_modals_and_pronouns(nlp):
     assert {"question", "tag:JJR", "modal:will", "pron:first_plural"} <= found
 
 
+def test_features_see_the_main_verb_its_subject_and_how_many_names_and_figures(nlp):
+    found = set(checkworthiness.features(span(nlp, "Exports from Ostrava grew 8 percent in 2022.")))
+    assert {"root:VBD", "rootw:grow", "subj:NOUN", "nums:2+", "pb:NUM_NOUN"} <= found
+    assert any(feature.startswith("ents:") for feature in found)
+
+
+def test_sentence_shape_features_are_never_reasons():
+    for feature in ["pb:NUM_NOUN", "ents:3+", "nums:2+", "root:VBD", "subj:we", "len:11-20"]:
+        assert not checkworthiness._is_reason(feature, 5.0)
+    assert checkworthiness._is_reason("rootw:rise", 0.5)
+    assert checkworthiness.readable("rootw:rise") == '"rise"'
+
+
 @pytest.mark.parametrize("text", [
     "Yes.", "Thank you very much, everyone, for coming tonight.",
     "The company reported a loss of 2.3 billion dollars, its largest since 1998, and cut 4,000 jobs.",

@@ -5,6 +5,7 @@ Every text here is written for its case. The pipeline is loaded once for the ses
 import pytest
 from django.conf import settings
 
+from annotations import claims as claims_module
 from annotations.models import AuditEvent, Claim
 from annotations.premark import Span, find_spans, find_spans_many, get_nlp, premark_article, premark_articles
 
@@ -377,6 +378,28 @@ def test_prediction_is_a_claim(nlp):
 def test_causal_statement_is_a_claim(nlp):
     [claim] = claims("The wheat harvest in Kansas failed in 2023 because of the drought.")
     assert "causal" in claim.reasons
+
+
+def test_a_place_in_a_ranking_is_a_comparison(nlp):
+    [claim] = claims("The Harbour Rovers are seventh in the northern league, four points clear of Dunmore.")
+    assert "comparison" in claim.reasons
+
+
+def test_first_as_a_step_is_not_a_ranking(nlp):
+    [claim] = claims("The first bus left the depot at 6 a.m. on Monday.") or [None]
+    assert claim is None or "comparison" not in claim.reasons
+
+
+def test_a_share_written_in_words_is_a_figure(nlp):
+    [claim] = claims("Orders at the Pellow sawmill have fallen by a quarter since the spring.")
+    assert "figure" in claim.reasons
+
+
+def test_blend_weighs_the_log_odds_of_rules_and_learned_scorer():
+    assert claims_module.blend(0.5, 0.5) == pytest.approx(0.5)
+    assert claims_module.blend(0.9, 0.9) == pytest.approx(0.9)
+    assert claims_module.blend(0.8, 0.2) > 0.5 > claims_module.blend(0.2, 0.8)
+    assert 0.0 < claims_module.blend(1.0, 0.0) < 1.0
 
 
 def test_attributed_claim_names_its_speaker(nlp):
