@@ -158,7 +158,7 @@ def premark_article(article, spans: list[Span] | None = None) -> PremarkResult:
         spans = find_spans(article.body)
     wanted = {(s.start, s.end, s.kind): s for s in spans if s.score >= settings.CLAIM_MIN_SCORE}
     label = model_label()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction, if there is one
         existing = {(c.start, c.end, c.kind): c for c in article.claims.select_for_update()}
         stale = [c.pk for key, c in existing.items() if key not in wanted and not c.is_touched and c.origin == Claim.Origin.MACHINE]
         new = [

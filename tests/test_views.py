@@ -670,9 +670,10 @@ def test_labelling_runs_the_same_number_of_queries_however_long_the_history(
     (claim,) = fill(long_article, 1, reviewer)
     for number in range(earlier_changes):
         claim.set_note(f"note {number}", by=reviewer)
-    # Session, user, permissions (2), the claim; then in the change: lock, evidence before and after,
-    # update, match keys dropped and written, article, chain head, insert (with their savepoints), refresh;
-    # PostgreSQL adds the advisory lock that lets writers take turns on the audit chain.
-    with django_assert_num_queries(19 + (connection.vendor == "postgresql")) as captured:
+    # Session, user, permissions (2), the claim; then the change (its transaction is a savepoint inside
+    # the test's): lock, evidence before and after, update, match keys dropped and written, article,
+    # chain head, insert; and a refresh. PostgreSQL adds the advisory lock that lets writers take turns
+    # on the audit chain.
+    with django_assert_num_queries(17 + (connection.vendor == "postgresql")) as captured:
         response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]), {"verdict": "unclear"})
     assert response.status_code == 302, [q["sql"] for q in captured.captured_queries]
