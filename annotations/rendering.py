@@ -59,7 +59,7 @@ def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end:
 
 
 def paragraphs_around(article: Article, claim: Claim) -> list[dict]:
-    """The paragraphs a mark lies in, highlighted: all a change that moves no mark's span redraws."""
+    """The paragraphs a mark lies in, highlighted: all that a change to the mark redraws."""
     body = article.body
     start = body.rfind("\n", 0, claim.start) + 1
     newline = body.find("\n", claim.end)

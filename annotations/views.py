@@ -163,7 +163,7 @@ def claim_apply_match(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
-        claim.dismiss(by=request.user, expected_version=version)), moves_on=True, redraws_text=True)
+        claim.dismiss(by=request.user, expected_version=version)), moves_on=True)
 
 
 @login_required
@@ -172,7 +172,7 @@ def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
-        claim.restore(by=request.user, expected_version=version)), redraws_text=True)
+        claim.restore(by=request.user, expected_version=version)))
 
 
 @login_required
@@ -387,12 +387,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _change_claim(request: HttpRequest, claim: Claim, form: Form, change: Callable[[dict, int | None], None], *,
-                  moves_on: bool = False, redraws_text: bool = False) -> HttpResponse:
+def _change_claim(request: HttpRequest, claim: Claim, form: Form,
+                  change: Callable[[dict, int | None], None], *, moves_on: bool = False) -> HttpResponse:
     """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it.
 
     A label (`moves_on`) given from the queue answers with the next mark in the queue instead.
-    `redraws_text`: the change adds or removes a highlight in the article text.
     """
     in_queue = request.POST.get("next") == "queue"
     if not form.is_valid():
@@ -406,13 +405,13 @@ def _change_claim(request: HttpRequest, claim: Claim, form: Form, change: Callab
         form.add_error(None, error)
         return _answer(request, MarkPanel(claim, failed_form=form, in_queue=in_queue), status=400)
     if in_queue and moves_on:
-        return _on_to_next_in_queue(request, claim, redraws_text=redraws_text)
+        return _on_to_next_in_queue(request, claim)
     if not request.htmx:
         return redirect(_claim_url(claim, queue=in_queue))
-    return _answer(request, MarkPanel(claim, in_queue=in_queue), redraws_text=redraws_text)
+    return _answer(request, MarkPanel(claim, in_queue=in_queue))
 
 
-def _on_to_next_in_queue(request: HttpRequest, labelled: Claim, *, redraws_text: bool) -> HttpResponse:
+def _on_to_next_in_queue(request: HttpRequest, labelled: Claim) -> HttpResponse:
     """After a label from the queue, on to the next mark.
 
     With htmx, a next mark in the same article is only a focus move, one in another article a swap
@@ -425,7 +424,7 @@ def _on_to_next_in_queue(request: HttpRequest, labelled: Claim, *, redraws_text:
     if claim is None:
         return HttpResponseClientRedirect(reverse("annotations:review_next"))
     if claim.article_id == labelled.article_id:
-        response = _answer(request, MarkPanel(labelled, in_queue=True), redraws_text=redraws_text)
+        response = _answer(request, MarkPanel(labelled, in_queue=True))
     else:
         response = _article_page(request, Article.objects.with_progress().get(pk=claim.article_id),
                                  in_queue=True, main_only=True)
@@ -466,17 +465,18 @@ def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: Speaker
         "merge_form": merge_form or SpeakerMergeForm(speaker=speaker)}, status=status)
 
 
-def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200, redraws_text: bool = False) -> HttpResponse:
+def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
     """htmx gets the mark's fragment, with its paragraphs and the progress swapped out of band; a plain post, the page.
 
-    A change that adds or removes a highlight (`redraws_text`), or a refused one (someone else's
-    change may have), swaps the whole text instead.
+    A change touches only the paragraphs its mark lies in (paragraphs end at the body's newlines,
+    whatever the marks). A refused change swaps the whole text: someone else's change may have
+    touched any paragraph.
     """
     article = Article.objects.with_progress().get(pk=panel.claim.article_id)
     if not request.htmx:
         return _article_page(request, article, panel=panel, status=status)
     context = {"panel": panel, "article": article, "oob": True}
-    if redraws_text or status != 200:
+    if status != 200:
         context["text"] = rendering.article_text(article, list(article.claims.live().in_text_order()))
     else:
         context["paragraphs"] = rendering.paragraphs_around(article, panel.claim)

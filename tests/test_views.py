@@ -284,7 +284,7 @@ def test_each_claim_action_with_htmx_answers_with_the_fragment_only(reviewer_cli
     assert "<html" not in page
     assert page.lstrip().startswith('<li class="mark-panel')
     assert f'id="claim-{claim.pk}"' in page
-    assert re.search(r'id="(article-text|paragraph-0)"[^>]* hx-swap-oob="true"', page)
+    assert re.search(r'id="paragraph-0" hx-swap-oob="true"', page)
     assert ACTIONS[name].is_done(claim)
     assert len(new_events) == 1
 
@@ -320,13 +320,25 @@ def test_a_label_with_htmx_redraws_only_the_paragraph_of_its_mark_and_as_the_pag
     assert "verdict-disputed" in swapped[0] and "Rents rose" not in response.content.decode()
 
 
-def test_dismissing_with_htmx_redraws_the_whole_text_without_the_mark(reviewer_client, two_paragraphs):
+def test_dismissing_with_htmx_redraws_its_paragraph_without_the_mark(reviewer_client, two_paragraphs):
     article, first, second = two_paragraphs
     response = reviewer_client.post(reverse("annotations:claim_dismiss", args=[first.pk]),
                                     {"expected_version": first.version}, **HTMX)
+    (swapped,) = re.findall(r'<p id="paragraph-0" hx-swap-oob="true">.*?</p>', response.content.decode(), re.S)
+    assert text_content(swapped) == article.body[:article.body.index("\n")]
+    assert "<mark" not in swapped and f'data-claims="{second.pk}"' not in response.content.decode()
+
+
+def test_a_refused_change_with_htmx_redraws_the_whole_text(reviewer_client, reviewer, two_paragraphs):
+    article, first, second = two_paragraphs
+    seen_version = first.version
+    first.set_note("Checked.", by=reviewer)  # meanwhile, someone else changes this mark
+    second.dismiss(by=reviewer)  # and another one elsewhere in the text
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[first.pk]),
+                                    {"verdict": "verified", "expected_version": seen_version}, **HTMX)
+    assert response.status_code == 409
     text = article_text_of(response.content.decode())
-    assert text_content(text) == article.body
-    assert f'data-claims="{first.pk}"' not in text and f'data-claims="{second.pk}"' in text
+    assert text_content(text) == article.body and f'data-claims="{second.pk}"' not in text
 
 
 def test_the_article_page_shows_a_change_made_since_it_was_last_shown(reviewer_client, reviewer, claim):
