@@ -2,10 +2,12 @@
 
 What it is. A logistic regression over binary features read off the tokens get_nlp() already made (lemmas,
 part-of-speech tags, entity labels, numbers, comparatives, modals, pronouns, a question mark, sentence length,
-lemma pairs, part-of-speech pairs, how many names and figures, and the main verb with the kind of its subject).
-It never tokenizes or parses again, so scoring costs microseconds beside the parse, and every score can name the
-features that pushed it up ("figure", "percentage", "comparison"). The feature set and the L2 penalty were chosen
-by cross-validation on crowdsourced.csv with whole debates held out (`train_checkworthiness --folds 5`).
+lemma pairs, part-of-speech pairs, how many names and figures, and the main verb with the kind of its subject),
+plus 96 dense features: the mean over the sentence's tokens of doc.tensor, the tok2vec output the pipeline already
+computed. It never tokenizes or parses again, so scoring costs microseconds beside the parse, and every score can
+name the binary features that pushed it up ("figure", "percentage", "comparison"); the dense ones are never
+reasons, since a reviewer cannot check a vector. The feature set and both L2 penalties were chosen by
+cross-validation on crowdsourced.csv with whole debates held out (`train_checkworthiness --folds 5`).
 
 Trained on what. ClaimBuster's crowdsourced.csv (Arslan et al., ICWSM 2020; 22,501 sentences from US presidential
 debates 1960-2016, Verdict 1 = check-worthy factual sentence, 0 and -1 = not), minus every sentence whose
@@ -15,9 +17,9 @@ used and dropped, the spaCy model, the hyper-parameters and the held-out validat
 
 Licence. The data is third-party: Zenodo (DOI 10.5281/zenodo.3609356) marks the dataset Open Access, but the
 licence on that record could not be checked and the copy used (from a thesis repository with no LICENSE file)
-carries none. The weights are numbers derived from it (about 10,000 word and tag weights, no sentences), yet
-whether they may be redistributed is unclear upstream: verify the Zenodo licence before shipping them outside
-the desk. The training command and this module are the project's own code.
+carries none. The weights are numbers derived from it (about 10,000 word and tag weights and 96 dense ones, no
+sentences), yet whether they may be redistributed is unclear upstream: verify the Zenodo licence before shipping
+them outside the desk. The training command and this module are the project's own code.
 
 Use. assess(sentence_span) returns (score, reasons) from one pass; score() and top_reasons() are its halves.
 On its own the score suits debate-like text best; on news it is meant to be averaged with the rule score of
@@ -31,10 +33,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 WEIGHTS_PATH = Path(__file__).with_name("checkworthiness_weights.json")
 
@@ -86,6 +91,7 @@ class Weights:
     bias: float
     weights: dict[str, float]
     provenance: dict
+    dense: tuple[float, ...] = ()  # one weight per doc.tensor column, on the raw (unscaled) mean
 
     @property
     def threshold(self) -> float:
@@ -155,6 +161,19 @@ def features(span) -> list[str]:
     return list(found)
 
 
+def dense_features(span):
+    """The mean of the span's doc.tensor rows (the tok2vec output get_nlp() already computed), spaces left out.
+
+    None when the pipeline kept no tensor. Context from outside the span reaches the edge tokens (the tok2vec
+    window), so the same sentence reads a little differently alone and inside an article.
+    """
+    tensor = span.doc.tensor
+    if tensor is None or not tensor.size:
+        return None
+    rows = [token.i for token in span if not token.is_space]
+    return tensor[rows].mean(axis=0) if rows else None
+
+
 def _add_main_verb(root, found: dict[str, None]) -> None:
     """The main verb's tag and lemma and who it is about: "we need" reads as a stance, "exports fell" as a fact."""
     found["root:" + root.tag_] = None
@@ -180,7 +199,8 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{path} is missing: run `python manage.py train_checkworthiness`") from None
-    return Weights(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, data.get("provenance", {}))
+    return Weights(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, data.get("provenance", {}),
+                   tuple(float(v) for v in data.get("dense", ())))
 
 
 def assess(span, n: int = 3) -> tuple[float, list[str]]:
@@ -188,7 +208,32 @@ def assess(span, n: int = 3) -> tuple[float, list[str]]:
     model = load_weights()
     present = [(model.weights[f], f) for f in features(span) if f in model.weights]
     logit = model.bias + sum(w for w, _ in present)
+    if model.dense:
+        logit += _dense_logit(span, model.dense)
     return _sigmoid(logit), _reasons(present, n) if n > 0 else []
+
+
+def _dense_logit(span, dense: tuple[float, ...]) -> float:
+    vector = dense_features(span)
+    if vector is None or len(vector) != len(dense):
+        # Another pipeline (en_core_web_trf keeps no such tensor): the dense weights do not apply, the word
+        # features still do. Pre-marking goes on, a little less sharp, and the log says how to fix it.
+        _warn_without_dense(len(dense))
+        return 0.0
+    return float(vector @ _dense_array(dense))
+
+
+@functools.cache
+def _warn_without_dense(width: int) -> None:
+    logger.warning("The spaCy pipeline gives no %s-wide doc.tensor, so check-worthiness scores use the word "
+                   "features only; run `python manage.py train_checkworthiness` with this pipeline.", width)
+
+
+@functools.cache
+def _dense_array(dense: tuple[float, ...]):
+    import numpy as np
+
+    return np.asarray(dense, dtype=np.float32)
 
 
 def score(span) -> float:
@@ -269,15 +314,24 @@ class Fit:
     weights: dict[str, float]
     features_seen: int  # distinct features in the training rows
     features_counted: int  # of those, seen in at least min_count rows and so trained
+    dense: tuple[float, ...] = ()
 
 
 def train(rows: list[list[str]], labels: list[bool], *, l2: float, epochs: int, min_count: int,
-          min_weight: float, learning_rate: float = 0.05) -> Fit:
+          min_weight: float, learning_rate: float = 0.05, dense=None, dense_l2: float = 0.0) -> Fit:
     """L2-regularised logistic regression by full-batch Adam from zero weights, so the same rows give the same weights.
 
     Features seen in fewer than min_count rows are not trained; trained weights with |w| < min_weight are dropped.
+    dense, if given, is a rows x columns matrix (dense_features() of each row) with its own penalty dense_l2. Its
+    columns are standardised for training and the scaling folded back into the weights and bias, so scoring
+    multiplies the raw mean.
     """
     import numpy as np
+
+    dense = np.zeros((len(rows), 0)) if dense is None else np.asarray(dense, dtype=float)
+    centre, spread = (dense.mean(axis=0), dense.std(axis=0) + 1e-6) if len(rows) else (0.0, 1.0)
+    standard = (dense - centre) / spread
+    width = dense.shape[1]
 
     counts: dict[str, int] = {}
     for row in rows:
@@ -289,31 +343,38 @@ def train(rows: list[list[str]], labels: list[bool], *, l2: float, epochs: int, 
     y = np.asarray(labels, dtype=float)
     share = min(max(y.mean(), 1e-6), 1 - 1e-6) if len(y) else 0.5
     w = np.zeros(len(vocabulary))
+    v = np.zeros(width)
     b = math.log(share / (1 - share))
-    moment, velocity = np.zeros(len(vocabulary) + 1), np.zeros(len(vocabulary) + 1)
+    moment, velocity = np.zeros(len(vocabulary) + width + 1), np.zeros(len(vocabulary) + width + 1)
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     n = max(len(rows), 1)
     row_ids, columns = matrix
     for step in range(1, epochs + 1):
-        error = _probabilities(matrix, w, b, len(rows)) - y
-        gradient = np.append(np.bincount(columns, weights=error[row_ids], minlength=len(vocabulary)) / n + l2 * w / n,
-                             error.mean() if len(rows) else 0.0)
+        error = _probabilities(matrix, w, b, len(rows), standard @ v) - y
+        sparse_gradient = np.bincount(columns, weights=error[row_ids], minlength=len(vocabulary)) / n + l2 * w / n
+        gradient = np.concatenate([sparse_gradient, standard.T @ error / n + dense_l2 * v / n,
+                                   [error.mean() if len(rows) else 0.0]])
         moment = beta1 * moment + (1 - beta1) * gradient
         velocity = beta2 * velocity + (1 - beta2) * gradient ** 2
         update = learning_rate * (moment / (1 - beta1 ** step)) / (np.sqrt(velocity / (1 - beta2 ** step)) + epsilon)
-        w -= update[:-1]
+        w -= update[:len(vocabulary)]
+        v -= update[len(vocabulary):-1]
         b -= update[-1]
-    kept = {f: round(float(v), 4) for f, v in zip(vocabulary, w) if abs(v) >= min_weight}
-    return Fit(round(float(b), 4), kept, len(counts), len(vocabulary))
+    kept = {f: round(float(weight), 4) for f, weight in zip(vocabulary, w) if abs(weight) >= min_weight}
+    raw = v / spread
+    bias = b - float(raw @ centre) if width else b
+    return Fit(round(float(bias), 4), kept, len(counts), len(vocabulary), tuple(round(float(x), 5) for x in raw))
 
 
-def predict(rows: list[list[str]], bias: float, weights: dict[str, float]) -> list[float]:
-    """Scores of many feature rows at once (score() does one span)."""
+def predict(rows: list[list[str]], bias: float, weights: dict[str, float], dense=None,
+            dense_weights: tuple[float, ...] = ()) -> list[float]:
+    """Scores of many feature rows at once (score() does one span); dense as for train()."""
     import numpy as np
 
     vocabulary = list(weights)
     matrix = _sparse(rows, {f: j for j, f in enumerate(vocabulary)})
-    return _probabilities(matrix, np.array([weights[f] for f in vocabulary]), bias, len(rows)).tolist()
+    offsets = np.asarray(dense, dtype=float) @ np.asarray(dense_weights) if dense_weights else None
+    return _probabilities(matrix, np.array([weights[f] for f in vocabulary]), bias, len(rows), offsets).tolist()
 
 
 def _sparse(rows: list[list[str]], index: dict[str, int]):
@@ -326,9 +387,11 @@ def _sparse(rows: list[list[str]], index: dict[str, int]):
     return row_ids, columns
 
 
-def _probabilities(matrix, w, b: float, n: int):
+def _probabilities(matrix, w, b: float, n: int, offsets=None):
     import numpy as np
 
     row_ids, columns = matrix
     logits = np.bincount(row_ids, weights=w[columns], minlength=n) + b
+    if offsets is not None:
+        logits = logits + offsets
     return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))

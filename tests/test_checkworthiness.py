@@ -62,6 +62,7 @@ def test_the_weights_file_loads_and_says_where_it_came_from():
     assert "groundtruth.csv" in provenance["data"]["rows_dropped_for_overlap"]
     assert 0 < weights.threshold < 1
     assert checkworthiness.WEIGHTS_PATH.stat().st_size < 1_000_000
+    assert provenance["hyper_parameters"]["dense_l2"] > 0
 
 
 def test_features_never_carry_more_than_a_word_of_the_text(nlp):
@@ -160,3 +161,33 @@ def test_training_with_dry_run_writes_nothing(nlp, tmp_path):
     call_command("train_checkworthiness", data=data, exclude=[], output=output, epochs=5, min_count=1, dry_run=True,
                  stdout=io.StringIO())
     assert not output.exists()
+
+
+def test_dense_features_are_the_mean_of_the_sentences_tok2vec_rows_and_never_reasons(nlp):
+    sentence = span(nlp, "Exports to France doubled between 2019 and 2023.")
+    vector = checkworthiness.dense_features(sentence)
+    assert vector is not None
+    assert len(vector) == len(checkworthiness.load_weights().dense) == sentence.doc.tensor.shape[1]
+    assert abs(float(vector[0]) - float(sentence.doc.tensor[:, 0].mean())) < 1e-5
+    reasons = checkworthiness.top_reasons(sentence, n=10)
+    assert reasons and all(reason in checkworthiness.READABLE.values() or reason.startswith('"') for reason in reasons)
+
+
+def test_training_with_dense_features_folds_their_scaling_into_the_weights():
+    rows, labels = [["x"], ["x"], ["y"], ["y"]], [True, True, False, False]
+    dense = [[10.0, 1.0], [12.0, 1.0], [0.0, 1.0], [2.0, 1.0]]
+    fit = checkworthiness.train(rows, labels, l2=1.0, epochs=100, min_count=1, min_weight=0.0,
+                                dense=dense, dense_l2=1.0)
+    assert len(fit.dense) == 2 and fit.dense[0] > 0
+    scores = checkworthiness.predict(rows, fit.bias, fit.weights, dense, fit.dense)
+    assert scores[0] > 0.5 > scores[2]
+
+
+def test_a_pipeline_without_the_tensor_still_scores_with_the_word_features(nlp, caplog):
+    sentence = span(nlp, "Exports to France doubled between 2019 and 2023.")
+    with_tensor = checkworthiness.score(sentence)
+    sentence.doc.tensor = sentence.doc.tensor[:, :0]  # as a pipeline without tok2vec leaves it
+    checkworthiness._warn_without_dense.cache_clear()  # the warning comes once per process
+    without = checkworthiness.score(sentence)
+    assert 0 < without < 1 and without != with_tensor
+    assert "word features only" in caplog.text
