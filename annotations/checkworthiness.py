@@ -395,3 +395,17 @@ def _probabilities(matrix, w, b: float, n: int, offsets=None):
     if offsets is not None:
         logits = logits + offsets
     return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
+
+
+def average_precision(scores: list[float], labels: list[bool]) -> float | None:
+    """AP of the positive items ranked by score, highest first; ties keep their given order. None without positives.
+
+    The measure of the benches and of training's cross-validation, so all three rank the same way.
+    """
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    hits, total = 0, 0.0
+    for rank, i in enumerate(order, start=1):
+        if labels[i]:
+            hits += 1
+            total += hits / rank
+    return total / hits if hits else None

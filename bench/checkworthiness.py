@@ -32,6 +32,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from annotations.checkworthiness import average_precision  # noqa: E402
 from annotations.premark import find_spans_in_doc, get_nlp  # noqa: E402
 
 ANCHORS = """\
@@ -79,17 +80,6 @@ def score(sentences: list[Sentence]) -> list[Scored]:
         baseline = float(any(tok.like_num for tok in doc) or bool(doc.ents))
         scored.append(Scored(ours, baseline, sentence.is_checkworthy))
     return scored
-
-
-def average_precision(scores: list[float], labels: list[bool]) -> float | None:
-    """AP of the positives ranked by score, highest first; ties keep their given (line) order."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    hits, total = 0, 0.0
-    for rank, i in enumerate(order, start=1):
-        if labels[i]:
-            hits += 1
-            total += hits / rank
-    return total / hits if hits else None
 
 
 def mean(values: list[float]) -> float:

@@ -47,6 +47,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from annotations.checkworthiness import average_precision  # noqa: E402
 from annotations.importing import ArticleDraft, read_paths  # noqa: E402
 from annotations.premark import get_nlp  # noqa: E402
 
@@ -144,24 +145,13 @@ class ClaimScore:
 
     @property
     def average_precision(self) -> float | None:
-        return average_precision(self.ranked)
+        return average_precision([score for score, _ in self.ranked], [positive for _, positive in self.ranked])
 
 
 @dataclass
 class Totals:
     quotes: QuoteScore = field(default_factory=QuoteScore)
     claims: ClaimScore = field(default_factory=ClaimScore)
-
-
-def average_precision(ranked: list[tuple[float, bool]]) -> float | None:
-    """AP of the positives when items are ranked by score, highest first; ties keep their given order."""
-    order = sorted(ranked, key=lambda item: -item[0])
-    hits, total = 0, 0.0
-    for rank, (_, is_positive) in enumerate(order, start=1):
-        if is_positive:
-            hits += 1
-            total += hits / rank
-    return total / hits if hits else None
 
 
 # Reading the gold set

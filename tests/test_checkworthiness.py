@@ -191,3 +191,9 @@ def test_a_pipeline_without_the_tensor_still_scores_with_the_word_features(nlp, 
     without = checkworthiness.score(sentence)
     assert 0 < without < 1 and without != with_tensor
     assert "word features only" in caplog.text
+
+
+def test_average_precision_ranks_by_score_and_keeps_ties_in_order():
+    assert checkworthiness.average_precision([0.9, 0.8, 0.1], [True, False, True]) == pytest.approx((1 + 2 / 3) / 2)
+    assert checkworthiness.average_precision([0.5, 0.5], [False, True]) == pytest.approx(1 / 2)
+    assert checkworthiness.average_precision([0.5, 0.4], [False, False]) is None

@@ -85,17 +85,6 @@ def precision_recall_f1(scores: list[float], labels: list[bool], threshold: floa
     return {"threshold": threshold, "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def average_precision(scores: list[float], labels: list[bool]) -> float | None:
-    """AP of the check-worthy rows ranked by score, highest first; ties keep their given order."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    hits, total = 0, 0.0
-    for rank, i in enumerate(order, start=1):
-        if labels[i]:
-            hits += 1
-            total += hits / rank
-    return total / hits if hits else None
-
-
 def cross_validate(feature_rows: list[list[str]], dense_rows, labels: list[bool], debates: list[str], folds: int,
                    **fit_options) -> dict:
     """Out-of-fold scores with whole debates held out together (dealt to folds in name order), so a debate's
@@ -115,7 +104,7 @@ def cross_validate(feature_rows: list[list[str]], dense_rows, labels: list[bool]
                                               dense_rows[test_ids], fit.dense)
         for i, score in zip(test_ids, test_scores):
             scores[i] = score
-    per_debate = [average_precision([scores[i] for i, d in enumerate(debates) if d == name],
+    per_debate = [checkworthiness.average_precision([scores[i] for i, d in enumerate(debates) if d == name],
                                     [labels[i] for i, d in enumerate(debates) if d == name]) for name in names]
     per_debate = [ap for ap in per_debate if ap is not None]
     return {"folds": folds, "debates": len(names), "grouped_by": "File_id",
