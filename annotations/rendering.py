@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -71,17 +71,11 @@ def paragraphs_around(article: Article, claim: Claim) -> list[dict]:
 def article_text(article: Article, marks: list[Claim]) -> SafeString:
     """The whole highlighted body (the inside of `_article_text.html`); a paragraph whose highlights
     did not change since it was last shown comes from the cache."""
-    language, fragments = get_language(), caches["fragments"]
-    keyed = [(f"paragraph:{article.pk}:{language}:{paragraph['start']}:{_highlights_digest(paragraph)}", paragraph)
-             for paragraph in paragraphs(article, marks)]
-    cached = fragments.get_many([key for key, _ in keyed])
-    parts, fresh = [], {}
-    for key, paragraph in keyed:
-        if key not in cached:
-            fresh[key] = render_to_string("annotations/_paragraph.html", {"paragraph": paragraph})
-        parts.append(cached.get(key) or fresh[key])
-    fragments.set_many(fresh, CACHE_SECONDS)
-    return mark_safe("".join(parts))
+    language = get_language()
+    return mark_safe("".join(_rendered([
+        (f"paragraph:{article.pk}:{language}:{paragraph['start']}:{_highlights_digest(paragraph)}",
+         lambda paragraph=paragraph: render_to_string("annotations/_paragraph.html", {"paragraph": paragraph}))
+        for paragraph in paragraphs(article, marks)])))
 
 
 def _highlights_digest(paragraph: dict) -> str:
@@ -96,20 +90,32 @@ def mark_panels(request: HttpRequest, panels: list[MarkPanel]) -> SafeString:
     """The panels of the mark list as one piece of HTML; an unchanged mark's panel comes from the cache."""
     can_label = request.user.has_perm(LABEL_PERMISSION)
     keys = [_panel_key(panel, can_label=can_label) for panel in panels]
+    stand_in = _csrf_stand_in()
+
+    def render(panel: MarkPanel) -> str:
+        return _compact(render_to_string("annotations/_claim.html", {"panel": panel, "csrf_token": stand_in}, request))
+
+    html = _rendered([(key, lambda panel=panel: render(panel)) for key, panel in zip(keys, panels)],
+                     before_rendering=lambda missing: prefetch_related_objects(
+                         [panels[i].claim for i in missing], *Claim.panel_prefetches()))
+    return mark_safe("".join(html).replace(stand_in, get_token(request)))
+
+
+def _rendered(entries: list[tuple[str | None, Callable[[], str]]],
+              before_rendering: Callable[[list[int]], None] = lambda missing: None) -> list[str]:
+    """Each entry's HTML: from the cache under its key, or rendered (and cached, unless its key is None).
+
+    `before_rendering` gets the positions of the entries to render, to fetch what only they need.
+    """
     fragments = caches["fragments"]
-    cached = fragments.get_many([key for key in keys if key])
-    prefetch_related_objects([panel.claim for panel, key in zip(panels, keys) if key not in cached],
-                             *Claim.panel_prefetches())
-    stand_in, parts, fresh = _csrf_stand_in(), [], {}
-    for panel, key in zip(panels, keys):
-        html = cached.get(key) if key else None
-        if html is None:
-            html = _compact(render_to_string("annotations/_claim.html", {"panel": panel, "csrf_token": stand_in}, request))
-            if key:
-                fresh[key] = html
-        parts.append(html)
-    fragments.set_many(fresh, CACHE_SECONDS)
-    return mark_safe("".join(parts).replace(stand_in, get_token(request)))
+    cached = fragments.get_many([key for key, _ in entries if key])
+    missing = [i for i, (key, _) in enumerate(entries) if key not in cached]
+    before_rendering(missing)
+    html = [cached.get(key) for key, _ in entries]
+    for i in missing:
+        html[i] = entries[i][1]()
+    fragments.set_many({entries[i][0]: html[i] for i in missing if entries[i][0]}, CACHE_SECONDS)
+    return html
 
 
 def _compact(html: str) -> str:
