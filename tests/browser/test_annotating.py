@@ -106,6 +106,29 @@ def test_keys_typed_into_a_note_do_not_label_the_mark(page, browser_reviewer, ar
     assert (first.verdict, first.is_dismissed) == ("unreviewed", False)
 
 
+def test_the_forms_that_load_when_a_mark_is_opened_save_in_place(page, browser_reviewer, article, marks):
+    first = marks[0]
+    log_in(page, "rita")
+    page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    panel = page.locator(f"#claim-{first.pk}")
+    panel.locator("details.mark-edit > summary").click()
+    panel.locator("input[name=url]").fill("ftp://example.org/report.pdf")  # a URL, but not a web link
+    panel.get_by_role("button", name="Add evidence").click()
+    panel.get_by_text("Enter a link that starts with http:// or https://.").first.wait_for()
+    assert panel.locator("input[name=url]").input_value() == "ftp://example.org/report.pdf"
+
+    panel.locator("input[name=url]").fill("https://example.org/report.pdf")
+    panel.get_by_role("button", name="Add evidence").click()
+    panel.get_by_role("link", name="https://example.org/report.pdf").wait_for()
+    panel.locator("details.mark-edit > summary").click()
+    panel.locator("textarea[name=note]").fill("Figures match the index provider.")
+    panel.get_by_role("button", name="Save note").click()
+    panel.get_by_text("Figures match the index provider.").first.wait_for()
+    first.refresh_from_db()
+    assert first.note == "Figures match the index provider."
+    assert [evidence.url for evidence in first.evidence.all()] == ["https://example.org/report.pdf"]
+
+
 # Select the body's characters [start, end), counted in UTF-16 units like the DOM does.
 SELECT_RANGE = """([start, end]) => {
   const container = document.querySelector("[data-article-text]");
