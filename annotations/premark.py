@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from annotations.claims import find_claims, is_title_case
-from annotations.quotes import SpeechVerbs, find_direct_quotes, find_quote_regions
+from annotations.quotes import QuotedText, SpeechVerbs, find_direct_quotes, find_quote_regions
 from annotations.reported_speech import find_reported_speech
 from annotations.speakers import People
 
@@ -128,7 +128,7 @@ def find_spans_in_doc(doc) -> list[Span]:
     """
     text = doc.text  # spaCy rebuilds it on every use
     regions = find_quote_regions(text)
-    verbs = SpeechVerbs(doc, People(doc))
+    verbs = SpeechVerbs(doc, People(doc), QuotedText((r.open_at, r.end_mark) for r in regions))
     quotes = find_direct_quotes(doc, text, regions, verbs) + find_reported_speech(doc, text, regions, verbs)
     named = [(q, q.speaker.name if q.speaker else None) for q in quotes]
     spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons) for q, name in named]

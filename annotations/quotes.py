@@ -174,8 +174,9 @@ class QuotedText:
 class SpeechVerbs:
     """Every speech verb in a doc with its resolved speaker, found in text order so pronouns can look back."""
 
-    def __init__(self, doc, people: People):
+    def __init__(self, doc, people: People, quoted: QuotedText):
         self.people = people
+        self.quoted = quoted
         self.speakers: dict[int, Speaker | None] = {}  # speech verb -> its speaker
         self.sources: dict[int, Speaker | None] = {}  # "according" -> the source it names
         for token in doc:
@@ -188,7 +189,8 @@ class SpeechVerbs:
         if subject is None:
             return None
         speaker = self.people.speaker(subject)
-        if speaker:
+        # "the inspector who warns ..." inside someone's quote is no one a later "she" could mean.
+        if speaker and not self.quoted.contains(subject.idx):
             self.people.note_speaker(subject.idx, speaker)
         return speaker
 

@@ -23,7 +23,7 @@ images document documents map maps chart charts
 
 def find_reported_speech(doc, text: str, regions: list[QuoteRegion], verbs: SpeechVerbs) -> list[Quote]:
     """Every reported clause, scored, with the speaker of its verb or source."""
-    quoted = QuotedText((r.open_at, r.end_mark) for r in regions)
+    quoted = verbs.quoted
     found = []
     for i, speaker in verbs.speakers.items():
         verb = doc[i]

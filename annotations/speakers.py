@@ -28,7 +28,19 @@ col. major captain capt. lieutenant lt. sergeant sen. sen rep. rep gov. justice 
 sheikh ayatollah special official presidential constable father sister brother alderman mp mep
 assemblyman assemblywoman lawmaker legislator magistrate sheriff marshal dean provost rector bishop
 archbishop cardinal rabbi imam pastor
-""".split())
+""".split()) | frozenset("""
+pensioner retiree shopkeeper teacher headteacher farmer nurse midwife doctor surgeon paramedic student
+resident driver engineer worker activist campaigner volunteer veteran artist author writer owner landlord
+tenant player striker midfielder defender goalkeeper referee journalist reporter historian architect builder
+electrician businessman businesswoman entrepreneur banker trader consultant candidate widow widower
+hydrologist geologist biologist ecologist epidemiologist physician psychologist mother grandmother
+grandfather
+""".split())  # job words that come capitalised before a name at a sentence start: "Pensioner Ada Roe"
+# Titles by another word for the office they hold: Lady Justice Roe is "the judge".
+ROLE_OF_TITLE = {"justice": "judge", "prof": "professor", "prof.": "professor", "gen": "general", "gen.": "general",
+                 "sen": "senator", "sen.": "senator", "gov.": "governor", "rep.": "representative", "cllr": "councillor"}
+# Honours and degrees after a name: "Marcus Ebbing KC" is Marcus Ebbing, and "Ebbing" his surname.
+POST_NOMINALS = frozenset("kc qc mp msp mla mep jr jr. sr sr. ii iii iv obe mbe cbe kbe phd md".split())
 
 # Words that make a run of proper nouns an organisation or a place, not a person.
 ORGANISATION_WORDS = frozenset("""
@@ -37,7 +49,9 @@ alliance association institute college club company ltd inc plc corp union commi
 department foundation trust school hospital network league fund forces army navy government parliament
 assembly cabinet mission airways airlines holdings partners media news times post museum centre center
 society organisation organization institution coalition front movement campaign team city
-county region province state republic kingdom street road square
+county region province state republic kingdom street road square chamber inspectorate bureau directorate
+tribunal regulator secretariat observatory laboratory consortium cooperative guild syndicate exchange
+corporation programme panel
 """.split())
 
 # Plural nouns for groups that speak ("Officials said"); at a sentence start the tagger calls them
@@ -52,7 +66,8 @@ staff authors
 
 # "the company said": the organisation the article last named.
 GENERIC_ORGANISATION_NOUNS = frozenset({"company", "firm", "group", "business", "manufacturer", "operator",
-                                        "retailer", "lender", "insurer", "developer", "club", "charity"})
+                                        "retailer", "lender", "insurer", "developer", "club", "charity", "maker",
+                                        "carmaker", "drugmaker", "chipmaker", "supplier", "producer", "startup"})
 
 # Qualifiers that make a different office: "the foreign minister" is not the deputy foreign minister.
 RANK_WORDS = frozenset({"deputy", "vice", "junior", "assistant", "former", "acting", "shadow"})
@@ -65,6 +80,8 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Entity labels that make a capitalised run something other than a name: places, dates, amounts.
 NOT_NAME_ENTITIES = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL"})
 NAME_ENTITIES = frozenset({"ORG", "GPE", "NORP", "FAC"})
+# Words that join an organisation's name: "Office for Digital Markets", "Food and Drink Agency".
+NAME_JOINERS = frozenset({"of", "for", "and", "&"})
 # Modifiers kept when a common noun is the speaker: "Russian officials", "the health minister".
 NOUN_PHRASE_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "case", "nmod"})
 # "a spokesman for the office", "residents of Dren": the phrase says whose voice it is.
@@ -110,7 +127,7 @@ class People:
                 self._full_names.setdefault(run.name.split()[-1], []).append((doc[run.start].idx, run.name))
         # The tagger does not always call a surname a proper noun ('“…,” Verhoeven told reporters').
         for token in doc:
-            if token.text in self._full_names and token.i not in self._runs and _is_main_subject(token):
+            if token.text in self._full_names and token.i not in self._runs and _is_main_subject_or_its_owner(token):
                 self._persons.append((token.idx, self.full_name(token.text, token.idx)))
         for ent in doc.ents:
             if ent.label_ == "ORG" and self._is_organisation(ent.root):
@@ -126,7 +143,7 @@ class People:
             name = self.full_name(run.name, offset)
             for phrase in self._roles_of(run, head):
                 self._roles.setdefault(phrase.split()[-1], []).append((offset, phrase, name))
-            if _is_main_subject(head):
+            if _is_main_subject_or_its_owner(head):
                 self._persons.append((offset, name))
         for key in (self._persons, self._groups):
             key.sort()
@@ -154,7 +171,7 @@ class People:
         while i >= 0 and (doc[i].pos_ in {"NOUN", "ADJ"} or doc[i].lower_ in RANK_WORDS) and doc[i].is_lower:
             described.insert(0, doc[i].lower_)
             i -= 1
-        title = run.title.split()
+        title = [ROLE_OF_TITLE.get(word, word) for word in run.title.split()]
         # "health minister dr." is a health minister: the office ends at its last role word.
         role_end = max((n + 1 for n, word in enumerate(title) if word in ROLE_NOUNS), default=0)
         phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
@@ -282,13 +299,7 @@ def _name_runs(doc):
         start, end = i, i + 1
         while end < len(doc) and _is_name_word(doc[end]):
             end += 1
-        # "Office for Digital Markets", "National Bank of Aldmark": an organisation's name goes on.
-        while end + 1 < len(doc) and doc[end].lower_ in {"of", "for"} and _is_name_word(doc[end + 1]) and any(
-            t.lower_ in ORGANISATION_WORDS for t in doc[start:end]
-        ):
-            end += 2
-            while end < len(doc) and _is_name_word(doc[end]):
-                end += 1
+        end = _joined_organisation_end(doc, start, end)
         # spaCy splits "Per-Erik" and may not call "Per" a proper noun.
         while start >= 2 and doc[start - 1].text == "-" and _is_glued(doc, start - 2) and doc[start - 2].is_title:
             start -= 2
@@ -296,15 +307,54 @@ def _name_runs(doc):
         tokens = doc[start:end]
         # The name follows the last title word that has more name after it.
         first = max((t.i + 1 for t in tokens[:-1] if t.lower_ in TITLE_WORDS), default=start)
-        if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens):
+        if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens) and not _is_introduced_as_person(doc, start, end):
             continue
-        if any(t.lower_ in ORGANISATION_WORDS for t in tokens):
+        # "Union official Ada Roe" is a person: only words of the name itself make it an organisation.
+        if any(t.lower_ in ORGANISATION_WORDS for t in doc[first:end]) or _follows_business_noun(doc, start):
             name = _join(tokens).removesuffix("'s").removesuffix("’s")
             yield NameRun(start, end, name, "", True)
             continue
-        name = _join(doc[first:end]).removesuffix("'s").removesuffix("’s")
+        name_end = end
+        while name_end - 1 > first and doc[name_end - 1].lower_ in POST_NOMINALS:
+            name_end -= 1
+        name = _join(doc[first:name_end]).removesuffix("'s").removesuffix("’s")
         title = " ".join(t.lower_ for t in doc[start:first] if t.ent_type_ not in NOT_NAME_ENTITIES)
         yield NameRun(start, end, name, title, False)
+
+
+def _joined_organisation_end(doc, start: int, end: int) -> int:
+    """Where an organisation's name ends when it goes on past a joining word: "National Bank of Aldmark",
+    "Office for Digital Markets", "Food and Drink Agency", "Harwick Commuters' Association"."""
+    while end + 1 < len(doc) and _is_name_word(doc[end + 1]):
+        joiner = doc[end]
+        is_plural_possessive = joiner.text in {"'", "’"} and doc[end - 1].lower_.endswith("s")
+        if joiner.lower_ not in NAME_JOINERS and not is_plural_possessive:
+            break
+        after = end + 1
+        while after < len(doc) and _is_name_word(doc[after]):
+            after += 1
+        # "of" and "for" follow the organisation's word ("Bank of ..."); "and" and a possessive come
+        # before it ("Health and Safety Inspectorate"), and must not swallow "... and Mayor Ada Roe".
+        words = doc[start:end] if joiner.lower_ in {"of", "for"} else doc[end + 1:after]
+        if not any(t.lower_ in ORGANISATION_WORDS for t in words):
+            break
+        end = after
+    return end
+
+
+def _is_introduced_as_person(doc, start: int, end: int) -> bool:
+    """'official Ada Roe', 'Ada Roe, who ...': a person, whatever entity the recogniser gave the name."""
+    before = doc[start - 1] if start else None
+    if before is not None and before.is_lower and before.lower_ in TITLE_WORDS:
+        return True
+    return end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "who"
+
+
+def _follows_business_noun(doc, start: int) -> bool:
+    """'battery maker Corvane Cells', 'retailer Homefield': a company, not a person."""
+    before = doc[start - 1] if start else None
+    return before is not None and before.pos_ == "NOUN" and (
+        before.lower_ in GENERIC_ORGANISATION_NOUNS or before.lower_.endswith("maker"))
 
 
 def _is_name_word(token) -> bool:
@@ -324,6 +374,11 @@ def _is_main_subject(token) -> bool:
     """The subject of a sentence's main verb: who a later "he" or "it" most likely means. Subjects
     inside reported clauses ("said that Trump is committed") are passed over."""
     return token.dep_ in SUBJECT_DEPS and token.head.dep_ in {"ROOT", "conj"}
+
+
+def _is_main_subject_or_its_owner(token) -> bool:
+    """'Varn said' or 'Varn’s panel meets': either way the sentence is about Varn, whom a later "she" means."""
+    return _is_main_subject(token) or token.dep_ == "poss" and _is_main_subject(token.head)
 
 
 def _entity_tokens(token):

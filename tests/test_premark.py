@@ -314,6 +314,72 @@ def test_it_resolves_to_the_organisation_that_spoke_before(nlp):
     assert speaker_of(text, "the rise would be 4 percent") == "railway company"
 
 
+def test_job_word_capitalised_before_a_name_is_not_part_of_it(nlp):
+    text = "Shopkeeper Dana Whitlow said the market had lost 30 stalls since 2020."
+    assert speaker_of(text, "the market had lost 30 stalls since 2020") == "Dana Whitlow"
+
+
+def test_letters_after_a_name_are_not_part_of_it_and_the_surname_still_resolves(nlp):
+    text = (
+        "The defence was led by Marcus Ebbing KC. "
+        "“My client never saw the letter,” said Ebbing."
+    )
+    assert speaker_of(text, "My client never saw the letter,") == "Marcus Ebbing"
+
+
+def test_organisation_in_front_of_a_title_does_not_make_the_person_an_organisation(nlp):
+    text = (
+        "Union official Lena Brandt, who represents the drivers, backed the deal. "
+        "“It is a fair offer,” Brandt said."
+    )
+    assert speaker_of(text, "It is a fair offer,") == "Lena Brandt"
+
+
+def test_organisation_name_with_and_is_one_name(nlp):
+    text = "The Food and Drink Standards Agency said 14 samples had failed the test."
+    assert speaker_of(text, "14 samples had failed the test") == "Food and Drink Standards Agency"
+
+
+def test_organisation_name_with_a_plural_possessive_is_one_name(nlp):
+    text = "Fares rose by 9 percent last year, according to the Harwick Commuters' Association."
+    assert speaker_of(text, "Fares rose by 9 percent last year") == "Harwick Commuters' Association"
+
+
+def test_organisation_name_with_of_is_one_name(nlp):
+    text = "The Tarlow Chamber of Trade said that 40 shops had closed in 2024."
+    assert speaker_of(text, "40 shops had closed in 2024") == "Tarlow Chamber of Trade"
+
+
+def test_the_company_resolves_to_the_business_named_in_the_same_sentence(nlp):
+    text = "Software maker Brightquay Labs will cut 200 jobs by March, the company said on Monday."
+    assert speaker_of(text, "Software maker Brightquay Labs will cut 200 jobs by March") == "Brightquay Labs"
+
+
+def test_the_judge_resolves_to_a_justice_named_before(nlp):
+    text = (
+        "Mr Justice Oren Halloway dismissed the appeal on Friday. "
+        "“The evidence was overwhelming,” the judge said."
+    )
+    assert speaker_of(text, "The evidence was overwhelming,") == "Oren Halloway"
+
+
+def test_a_speech_verb_inside_a_quote_does_not_become_the_antecedent_of_she(nlp):
+    text = (
+        "Nadia Corlett said the survey took two years. "
+        "“Nobody wants to be the inspector who warns that a bridge will fail,” she said."
+    )
+    assert speaker_of(text, "Nobody wants to be the inspector who warns that a bridge will fail,") == "Nadia Corlett"
+
+
+def test_she_resolves_to_the_person_whose_team_was_the_last_subject(nlp):
+    text = (
+        "Dr. Ilse Varn chaired the review. “We will act,” said Mayor Tomas Greer. "
+        "Varn’s panel meets again in June. "
+        "She said the findings would be published in July."
+    )
+    assert speaker_of(text, "the findings would be published in July") == "Ilse Varn"
+
+
 # Sentences and headings
 
 
