@@ -276,7 +276,7 @@ def find_direct_quotes(doc, text: str, regions: list[QuoteRegion], verbs: Speech
 
 def _is_name_or_title(doc, marks, words) -> bool:
     """Scare quotes and titles: the film "Oppenheimer", so-called "experts", a "Title In Capitals"."""
-    if _follows_naming_cue(doc, marks.start):
+    if _follows_naming_cue(doc, marks.start) and _names_the_cue(words, doc[marks.start - 1]):
         return True
     if any(t.ent_type_ == "WORK_OF_ART" for t in words):
         return True
@@ -284,6 +284,12 @@ def _is_name_or_title(doc, marks, words) -> bool:
     # Capitalised beyond its first word, as titles are: "Blue Harbour", not "Not now".
     is_capitalised = all(t.is_title or t.is_stop for t in alpha) and any(t.is_title for t in alpha[1:])
     return len(alpha) <= 8 and is_capitalised and words[-1].text not in SENTENCE_END and not _has_verb(words)
+
+
+def _names_the_cue(words, cue) -> bool:
+    """'the report "Counting the Cost"' names the report; 'took the report "very seriously"' does not."""
+    root = words.root
+    return cue.pos_ != "NOUN" or root.head.i == cue.i or root.pos_ in {"NOUN", "PROPN"}
 
 
 def _follows_naming_cue(doc, i: int) -> bool:
@@ -313,12 +319,15 @@ def _governing_speech_verb(token, verbs: SpeechVerbs):
     if token.dep_ in NAME_ROLE_DEPS:
         return None
     child, head = token, token.head
-    for _ in range(4):
+    steps = 0
+    while steps < 4:
         if head.i == child.i:
             return None
         if verbs.is_speech_verb(head):
             addressee = head.lemma_ in {"tell", "ask"} and child.dep_ in {"dobj", "dative"}
             return None if addressee or child.dep_ in SUBJECT_DEPS else head
+        # 'said that A and that B showed "..."': the second clause is no deeper than the first.
+        steps += child.dep_ != "conj"
         child, head = head, head.head
     return None
 

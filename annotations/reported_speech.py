@@ -58,21 +58,24 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
     clauses = [c for c in verb.children if c.dep_ == "ccomp" and not (c.i < verb.i and _is_own_speech(c))]
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None:
-        if quoted.contains(clause.idx) or not _has_subject(clause):
+        if quoted.contains(_first_word(clause).idx) or not _has_subject(clause):
             # 'She said: "We will act."' is a direct quote, attributed there; 'a finding its authors say
-            # should change ...' has no clause of its own.
+            # should change ...' has no clause of its own. 'said the figures were "worrying"' reports.
             return []
-        return [span for tokens in _coordinated(clause) if (span := _trimmed(tokens)) is not None]
-    if (clause := _misattached_that_clause(verb)) is not None:
-        tokens = list(clause.subtree)
+        parts = _coordinated(clause)
+    elif (clause := _misattached_that_clause(verb)) is not None:
+        parts = _coordinated(clause)
     elif verb.dep_ == "parataxis" and verb.i > verb.head.i:
         # "The plan will fail, she said.": the reported words are the rest of the head clause.
         skip = {t.i for t in verb.subtree}
-        tokens = [t for t in verb.head.subtree if t.i not in skip and t.i < verb.left_edge.i]
+        parts = [[t for t in verb.head.subtree if t.i not in skip and t.i < verb.left_edge.i]]
     else:
         return []
-    span = _trimmed(tokens)
-    return [span] if span is not None else []
+    return [span for tokens in parts if (span := _trimmed(tokens)) is not None]
+
+
+def _first_word(clause):
+    return next((t for t in clause.subtree if not t.is_punct), clause)
 
 
 def _coordinated(clause) -> list[list]:

@@ -220,6 +220,23 @@ def test_reported_speech_holding_a_partial_quote_is_marked_as_both(nlp):
     assert {q.speaker for q in found} == {"Dan Ortiz"}
 
 
+def test_reported_clause_ending_in_a_partial_quote_is_reported_speech(nlp):
+    text = 'The director said the results were "deeply troubling" but praised the staff.'
+    assert quote_texts(text) == ['the results were "deeply troubling"', "deeply troubling"]
+
+
+def test_partial_quote_after_a_naming_word_it_does_not_name_is_a_quote(nlp):
+    text = "Ines Barro said the ministry had read the report “with great care”."
+    assert "with great care" in quote_texts(text)
+
+
+def test_coordinated_clauses_the_parser_hangs_on_statement_are_reported_separately(nlp):
+    text = ("The Loxley Water Board said in a statement that it would review the data and that its own tests "
+            "showed “no sign of contamination”.")
+    assert quote_texts(text) == ["it would review the data", "its own tests showed “no sign of contamination”",
+                                 "no sign of contamination"]
+
+
 def test_direct_quote_after_said_is_not_also_reported_speech(nlp):
     text = 'Omar Haddad said: "The tunnel will open in 2026."'
     assert [q.reasons[0] for q in quotes(text)] == ["direct quote"]
