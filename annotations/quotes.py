@@ -278,9 +278,10 @@ def _is_name_or_title(doc, marks, words) -> bool:
     """Scare quotes and titles: the film "Oppenheimer", so-called "experts", a "Title In Capitals"."""
     if _follows_naming_cue(doc, marks.start) and _names_the_cue(words, doc[marks.start - 1]):
         return True
-    if any(t.ent_type_ == "WORK_OF_ART" for t in words):
-        return True
     alpha = [t for t in words if t.is_alpha]
+    # The recogniser calls a title a work of art from end to end; it also tags bits of ordinary speech.
+    if alpha and all(t.ent_type_ == "WORK_OF_ART" for t in alpha):
+        return True
     # Capitalised beyond its first word, as titles are: "Blue Harbour", not "Not now".
     is_capitalised = all(t.is_title or t.is_stop for t in alpha) and any(t.is_title for t in alpha[1:])
     return len(alpha) <= 8 and is_capitalised and words[-1].text not in SENTENCE_END and not _has_verb(words)
@@ -293,11 +294,18 @@ def _names_the_cue(words, cue) -> bool:
 
 
 def _follows_naming_cue(doc, i: int) -> bool:
-    """'so-called', 'the film', 'dubbed', 'known as' just before the opening mark."""
+    """'so-called', 'the film', 'dubbed', 'known as (the)' just before the opening mark."""
+    if i > 1 and doc[i - 1].lower_ == "the":
+        i -= 1
     before = doc[i - 1] if i > 0 else None
     if before is not None and before.lower_ == "as" and i > 1:
-        before = doc[i - 2] if doc[i - 2].lower_ in {"known", "billed", "referred", "described"} else None
-        return before is not None and before.lower_ != "described"
+        # "known as", "known locally as", "known in Morvane as"; "described as" quotes someone.
+        for token in reversed(doc[max(0, i - 6):i - 1]):
+            if token.lower_ in {"known", "billed", "referred"}:
+                return True
+            if token.is_punct or token.lower_ == "described":
+                return False
+        return False
     if before is None or before.lower_ not in NAMING_CUES:
         return False
     # 'He called it "a disgrace"' quotes him; 'the so-called "experts"' and 'a plan dubbed "X"' name things.

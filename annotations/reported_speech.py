@@ -71,11 +71,17 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
         parts = [[t for t in verb.head.subtree if t.i not in skip and t.i < verb.left_edge.i]]
     else:
         return []
+    # '"Every lorry will be searched," he said, "and ..."' is his direct quote, not a report of it.
+    parts = [tokens for tokens in parts if tokens and not quoted.contains(_first_word_of(tokens).idx)]
     return [span for tokens in parts if (span := _trimmed(tokens)) is not None]
 
 
 def _first_word(clause):
-    return next((t for t in clause.subtree if not t.is_punct), clause)
+    return _first_word_of(list(clause.subtree))
+
+
+def _first_word_of(tokens):
+    return next((t for t in tokens if not (t.is_punct or t.is_space)), tokens[0])
 
 
 def _coordinated(clause) -> list[list]:

@@ -117,10 +117,13 @@ class People:
         self._organisations: dict[str, list[tuple[int, str]]] = {}  # word of its name -> (offset, name)
         self._persons: list[tuple[int, str]] = []  # people as main subjects, for he/she
         self._groups: list[tuple[int, str]] = []  # organisations as main subjects, for it/they
+        self._by_first_word: dict[str, list[tuple[int, str]]] = {}  # "Brightwell" -> (offset, "Brightwell Mobile")
         runs = list(_name_runs(doc))
         for run in runs:
             for i in range(run.start, run.end):
                 self._runs[i] = run
+            if " " in run.name:
+                self._by_first_word.setdefault(run.name.split()[0], []).append((doc[run.start].idx, run.name))
             # "Caldwell Nurses" is no one's full name, and "Nurses" no one's surname.
             is_plural = doc[run.end - 1].tag_ == "NNPS" or doc[run.end - 1].lower_ in GROUP_NOUNS
             if not run.is_organisation and " " in run.name and not is_plural:
@@ -215,6 +218,11 @@ class People:
             return Speaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
         run = self._runs.get(subject.i)
         if run is not None and lower not in GROUP_NOUNS:
+            # "Brightwell said", after "Brightwell Mobile": news calls people by their surname, so a lone
+            # first word of a longer name is the organisation's short name.
+            short = self._named_from_first_word(run.name, subject.idx)
+            if short:
+                return Speaker(short, False, "resolved from short name")
             if not self._is_person(run):
                 return Speaker(run.name, False)
             full = self.full_name(run.name, subject.idx)
@@ -222,6 +230,14 @@ class People:
         if subject.ent_type_ in NAME_ENTITIES:
             return Speaker(_without_article(_join(_entity_tokens(subject))), False)
         return self._described(subject)
+
+    def _named_from_first_word(self, name: str, offset: int) -> str | None:
+        """The longer name the article gave before (or else first after) that starts with this lone word,
+        unless the word is also someone's surname."""
+        if " " in name or name in self._full_names:
+            return None
+        longer = self._by_first_word.get(name)
+        return (_latest_before(longer, offset) or longer[0][1]) if longer else None
 
     def _described(self, noun) -> Speaker:
         """A common noun: a title resolved to the person who holds it, a description to the organisation
@@ -324,7 +340,9 @@ def _name_runs(doc):
 
 def _joined_organisation_end(doc, start: int, end: int) -> int:
     """Where an organisation's name ends when it goes on past a joining word: "National Bank of Aldmark",
-    "Office for Digital Markets", "Food and Drink Agency", "Harwick Commuters' Association"."""
+    "Office for Digital Markets", "Ministry of Roads and Waterways", "Food and Drink Agency", "Harwick
+    Commuters' Association"."""
+    joined_by_of = False
     while end + 1 < len(doc) and _is_name_word(doc[end + 1]):
         joiner = doc[end]
         is_plural_possessive = joiner.text in {"'", "’"} and doc[end - 1].lower_.endswith("s")
@@ -333,10 +351,18 @@ def _joined_organisation_end(doc, start: int, end: int) -> int:
         after = end + 1
         while after < len(doc) and _is_name_word(doc[after]):
             after += 1
-        # "of" and "for" follow the organisation's word ("Bank of ..."); "and" and a possessive come
-        # before it ("Health and Safety Inspectorate"), and must not swallow "... and Mayor Ada Roe".
-        words = doc[start:end] if joiner.lower_ in {"of", "for"} else doc[end + 1:after]
-        if not any(t.lower_ in ORGANISATION_WORDS for t in words):
+        if joiner.lower_ in {"of", "for"}:
+            # "of" and "for" follow the organisation's word: "Bank of ...".
+            joins = any(t.lower_ in ORGANISATION_WORDS for t in doc[start:end])
+            joined_by_of = joined_by_of or joins
+        else:
+            # "and" and a possessive come before it ("Health and Safety Inspectorate") or continue what
+            # "of" began ("Ministry of Roads and Waterways"), and must not swallow "... and Mayor Ada Roe".
+            rest = doc[end + 1:_joined_organisation_end(doc, end + 1, after)]
+            joins = not any(t.lower_ in TITLE_WORDS for t in rest) and (
+                joined_by_of or any(t.lower_ in ORGANISATION_WORDS for t in rest))
+            after = rest.end if joins else after
+        if not joins:
             break
         end = after
     return end

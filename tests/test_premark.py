@@ -237,6 +237,16 @@ def test_coordinated_clauses_the_parser_hangs_on_statement_are_reported_separate
                                  "no sign of contamination"]
 
 
+def test_said_inside_a_split_quote_does_not_report_the_quoted_words(nlp):
+    text = "“We mean no harm. Every parcel will be opened,” he said, “and every parcel that is safe will pass.”"
+    assert quote_texts(text) == ["We mean no harm. Every parcel will be opened,", "and every parcel that is safe will pass."]
+
+
+def test_nickname_after_known_somewhere_as_the_is_not_a_quote(nlp):
+    text = "The rebels, known in the capital as the “hill caucus”, said they would vote against the plan."
+    assert "hill caucus" not in quote_texts(text)
+
+
 def test_direct_quote_after_said_is_not_also_reported_speech(nlp):
     text = 'Omar Haddad said: "The tunnel will open in 2026."'
     assert [q.reasons[0] for q in quotes(text)] == ["direct quote"]
@@ -365,6 +375,24 @@ def test_organisation_name_with_a_plural_possessive_is_one_name(nlp):
 def test_organisation_name_with_of_is_one_name(nlp):
     text = "The Tarlow Chamber of Trade said that 40 shops had closed in 2024."
     assert speaker_of(text, "40 shops had closed in 2024") == "Tarlow Chamber of Trade"
+
+
+def test_organisation_name_with_of_and_and_is_one_name(nlp):
+    text = "The Ministry of Rivers and Canals said 12 locks would close in May."
+    assert speaker_of(text, "12 locks would close in May") == "Ministry of Rivers and Canals"
+
+
+def test_organisation_name_with_and_before_a_plural_possessive_is_one_name(nlp):
+    text = "Rents rose 7 percent, according to the Alder and Fenn Tenants' Association."
+    assert speaker_of(text, "Rents rose 7 percent") == "Alder and Fenn Tenants' Association"
+
+
+def test_first_word_of_an_organisation_resolves_to_its_full_name(nlp):
+    text = (
+        "Kestrel Freight was fined 2 million euros on Monday. "
+        "Kestrel said it had already spent 5 million euros on new safety checks."
+    )
+    assert speaker_of(text, "it had already spent 5 million euros on new safety checks") == "Kestrel Freight"
 
 
 def test_the_company_resolves_to_the_business_named_in_the_same_sentence(nlp):
