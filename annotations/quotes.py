@@ -202,8 +202,10 @@ def is_speech_verb(token) -> bool:
     """A verb that can introduce someone's words (said, told, warned, asked, called ...)."""
     if token.lemma_ not in QUOTING_VERBS or not token.tag_.startswith("VB"):
         return False
-    # "point" reports speech only as "point out".
-    return token.lemma_ != "point" or any(child.dep_ == "prt" for child in token.children)
+    # "point" reports speech only as "point out"; "add paperwork" and "claim 60 euros" report nothing.
+    if token.lemma_ == "point":
+        return any(child.dep_ == "prt" for child in token.children)
+    return token.lemma_ not in {"add", "claim"} or not any(child.dep_ == "dobj" for child in token.children)
 
 
 def subject_of(verb):
@@ -214,7 +216,7 @@ def subject_of(verb):
         if subjects:
             # A headline parse can give "says" two subjects ("PM: '...', says minister"): the nearer one speaks.
             subject = min(subjects, key=lambda c: abs(c.i - token.i))
-            if subject.i < token.i and any(t.text in QUOTE_CHARS for t in token.doc[subject.i:token.i]):
+            if subject.i < token.i and any(t.text in QUOTE_CHARS and t.tag_ != "POS" for t in token.doc[subject.i:token.i]):
                 subject = _noun_after(token) or subject
             # "the man who said": the relative pronoun stands for the noun it follows.
             if subject.lower_ in {"who", "that", "which"} and token.dep_ == "relcl":

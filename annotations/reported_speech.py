@@ -65,7 +65,7 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
         parts = _coordinated(clause)
     elif (clause := _misattached_that_clause(verb)) is not None:
         parts = _coordinated(clause)
-    elif verb.dep_ == "parataxis" and verb.i > verb.head.i:
+    elif verb.dep_ == "parataxis" and verb.i > verb.head.i or _is_trailing_attribution(verb):
         # "The plan will fail, she said.": the reported words are the rest of the head clause.
         skip = {t.i for t in verb.subtree}
         parts = [[t for t in verb.head.subtree if t.i not in skip and t.i < verb.left_edge.i]]
@@ -74,6 +74,16 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
     # '"Every lorry will be searched," he said, "and ..."' is his direct quote, not a report of it.
     parts = [tokens for tokens in parts if tokens and not quoted.contains(_first_word_of(tokens).idx)]
     return [span for tokens in parts if (span := _trimmed(tokens)) is not None]
+
+
+def _is_trailing_attribution(verb) -> bool:
+    """'X will cut 240 jobs, director Ann Lee told staff.': the parser may make "told" a conjunct of "cut";
+    a comma right before its own subject says it attributes what came before."""
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    if verb.dep_ != "conj" or verb.i < verb.head.i or subject is None or subject.i > verb.i:
+        return False
+    before = subject.left_edge.i - 1
+    return before > verb.head.i and verb.doc[before].text == ","
 
 
 def _first_word(clause):
@@ -168,7 +178,9 @@ def _trimmed(tokens) -> tuple[int, int] | None:
     while tokens and (tokens[-1].is_space or tokens[-1].dep_ == "cc"
                       or tokens[-1].is_punct and tokens[-1].text not in QUOTE_CHARS | {"?", "!"}):
         tokens = tokens[:-1]
-    if sum(t.is_alpha for t in tokens) < 3 or tokens[0].lower_ in QUESTION_WORDS:
+    # "asked whether ..." reports a question; "If it is approved, the cap would ..., she said" a statement.
+    is_question = tokens and tokens[0].lower_ in QUESTION_WORDS and tokens[0].head.dep_ != "advcl"
+    if sum(t.is_alpha for t in tokens) < 3 or is_question:
         return None
     if not any(t.pos_ in {"VERB", "AUX"} for t in tokens):
         return None
