@@ -308,6 +308,10 @@ def _sigmoid(x: float) -> float:
 # does not pay for it at import time.
 
 
+# How the shipped weights are trained (train_checkworthiness's defaults, and the benchmark's in-domain reference).
+FIT_DEFAULTS = {"l2": 10.0, "dense_l2": 300.0, "epochs": 600, "min_count": 5, "min_weight": 0.01}
+
+
 @dataclass(frozen=True)
 class Fit:
     bias: float

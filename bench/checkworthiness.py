@@ -1,6 +1,6 @@
 """How well our claim score ranks and picks check-worthy sentences in public debate datasets, beside a trivial baseline.
 
-Usage: .venv/bin/python bench/checkworthiness.py [--limit N] [--datasets DIR]
+Usage: .venv/bin/python bench/checkworthiness.py [--limit N] [--datasets DIR] [--in-domain]
 
 Each sentence is parsed on its own (nlp.pipe) and pre-marked with find_spans_in_doc(); its score is the
 highest score of the claim spans found in it, 0 if none. The baseline, from the same parsed docs, scores
@@ -9,6 +9,9 @@ highest score of the claim spans found in it, 0 if none. The baseline, from the 
 * CLEF-2019 CheckThat! task 1, training split (clef2019-checkworthy-train/*.tsv): per debate, sentences
   ranked by score (ties in line order), average precision of the check-worthy ones; MAP = mean over
   debates. A random ranking's expected AP is about the debate's share of check-worthy sentences.
+  With --in-domain (about a minute more), also a reference: our learned scorer's recipe (features,
+  FIT_DEFAULTS) trained on the other CLEF debates and scored on each one in turn (leave one debate
+  out), to show how far sentence features take a model that has seen this very kind of data.
 * ClaimBuster groundtruth.csv (expert labels; check-worthy = Verdict 1): precision, recall and F1 of the
   decision score >= CLAIM_MIN_SCORE, and of saying "check-worthy" to every sentence for scale.
 """
@@ -32,6 +35,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from annotations import checkworthiness  # noqa: E402
 from annotations.checkworthiness import average_precision  # noqa: E402
 from annotations.premark import find_spans_in_doc, get_nlp  # noqa: E402
 
@@ -54,6 +58,8 @@ class Scored:
     ours: float
     baseline: float
     is_checkworthy: bool
+    features: tuple[str, ...] = ()  # the learned scorer's inputs, kept only for --in-domain
+    dense: object = None
 
 
 def read_clef(folder: Path, limit: int | None) -> dict[str, list[Sentence]]:
@@ -71,22 +77,40 @@ def read_claimbuster(path: Path, limit: int | None) -> list[Sentence]:
         return [Sentence(row["Text"], row["Verdict"] == "1") for row in csv.DictReader(file)][:limit]
 
 
-def score(sentences: list[Sentence]) -> list[Scored]:
+def score(sentences: list[Sentence], keep_features: bool = False) -> list[Scored]:
     """Our claim score and the baseline's 0/1 for each sentence, from one parse."""
     scored = []
     docs = get_nlp().pipe((s.text for s in sentences), batch_size=64)
     for sentence, doc in zip(sentences, docs):
         ours = max((span.score for span in find_spans_in_doc(doc) if span.kind == "claim"), default=0.0)
         baseline = float(any(tok.like_num for tok in doc) or bool(doc.ents))
-        scored.append(Scored(ours, baseline, sentence.is_checkworthy))
+        inputs = (tuple(checkworthiness.features(doc[:])), checkworthiness.dense_features(doc[:])) if keep_features else ()
+        scored.append(Scored(ours, baseline, sentence.is_checkworthy, *inputs))
     return scored
+
+
+def in_domain_map(debates: dict[str, list[Scored]]) -> float:
+    """Mean AP of the learned scorer trained on the other debates, for each debate in turn."""
+    import numpy as np
+
+    aps = []
+    for name, held_out in debates.items():
+        if not any(x.is_checkworthy for x in held_out):
+            continue
+        rest = [x for other, scored in debates.items() if other != name for x in scored]
+        fit = checkworthiness.train([list(x.features) for x in rest], [x.is_checkworthy for x in rest],
+                                    dense=np.array([x.dense for x in rest]), **checkworthiness.FIT_DEFAULTS)
+        scores = checkworthiness.predict([list(x.features) for x in held_out], fit.bias, fit.weights,
+                                         np.array([x.dense for x in held_out]), fit.dense)
+        aps.append(average_precision(scores, [x.is_checkworthy for x in held_out]))
+    return mean(aps)
 
 
 def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def print_clef(debates: dict[str, list[Scored]]) -> None:
+def print_clef(debates: dict[str, list[Scored]], in_domain: bool) -> None:
     sentences = sum(len(s) for s in debates.values())
     positives = sum(x.is_checkworthy for s in debates.values() for x in s)
     print(f"CLEF-2019 check-worthiness, training split: {len(debates)} debates, {sentences:,} sentences, "
@@ -103,6 +127,8 @@ def print_clef(debates: dict[str, list[Scored]]) -> None:
         random.append(sum(labels) / len(labels))
         print(f"{name:28} {len(scored):9,} {sum(labels):12} {ours[-1]:9.3f} {baseline[-1]:17.3f} {random[-1]:10.3f}")
     print(f"{'MAP':28} {'':9} {'':12} {mean(ours):9.3f} {mean(baseline):17.3f} {mean(random):10.3f}")
+    if in_domain:
+        print(f"reference, the learned scorer trained on the other CLEF debates (leave one out): MAP {in_domain_map(debates):.3f}")
     if skipped:
         print(f"(left out of MAP, no check-worthy sentence within --limit: {', '.join(skipped)})")
 
@@ -137,17 +163,19 @@ def main() -> None:
                         help="only the first N sentences of each debate and of ClaimBuster, for a quick try")
     parser.add_argument("--datasets", type=Path, default=REPO.parent / "shared" / "datasets",
                         help="folder holding clef2019-checkworthy-train/ and claimbuster/ (default ../shared/datasets)")
+    parser.add_argument("--in-domain", action="store_true",
+                        help="also train the learned scorer on CLEF debates, leaving each out in turn (a reference)")
     options = parser.parse_args()
 
     debates = read_clef(options.datasets / "clef2019-checkworthy-train", options.limit)
     claimbuster = read_claimbuster(options.datasets / "claimbuster" / "groundtruth.csv", options.limit)
     sentences = [s for debate in debates.values() for s in debate] + claimbuster
-    scored = iter(score(sentences))
+    scored = iter(score(sentences, keep_features=options.in_domain))
     scored_debates = {name: [next(scored) for _ in debate] for name, debate in debates.items()}
     scored_claimbuster = list(scored)
 
     print(f"claim scores from premark.find_spans_in_doc, pipeline {settings.SPACY_MODEL}, one sentence per doc\n")
-    print_clef(scored_debates)
+    print_clef(scored_debates, options.in_domain)
     print()
     print_claimbuster(scored_claimbuster, settings.CLAIM_MIN_SCORE)
     print()

@@ -20,6 +20,7 @@ VALIDATION_SHARE = 0.1
 SEED = 0
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(91)]  # 0.05 .. 0.95
 WORD_RE = re.compile(r"\w+")
+FIT = checkworthiness.FIT_DEFAULTS
 
 
 def default_data() -> Path:
@@ -137,19 +138,21 @@ class Command(BaseCommand):
                                  "clef2019-checkworthy-train folder beside its folder, when present)")
         parser.add_argument("--output", type=Path, default=checkworthiness.WEIGHTS_PATH,
                             help="weights JSON to write (default annotations/checkworthiness_weights.json)")
-        parser.add_argument("--epochs", type=int, default=600, help="full-batch Adam steps (default 600)")
-        parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty on the weights (default 10)")
+        parser.add_argument("--epochs", type=int, default=FIT["epochs"], help=f"full-batch Adam steps (default {FIT['epochs']})")
+        parser.add_argument("--l2", type=float, default=FIT["l2"], help=f"L2 penalty on the weights (default {FIT['l2']:g})")
         # Chosen by --folds 5 (mean per-debate AP; binary features alone 0.7441): the tensor mean at dense L2 1, 10,
         # 100, 300, 1000, 3000 gave 0.7466, 0.7470, 0.7482, 0.7487, 0.7481, 0.7468; mean and max together peaked
         # lower (0.7482 at 1000) for twice the weights.
-        parser.add_argument("--dense-l2", type=float, default=300.0,
-                            help="L2 penalty on the dense weights (the mean of doc.tensor, standardised; default 300)")
+        parser.add_argument("--dense-l2", type=float, default=FIT["dense_l2"],
+                            help="L2 penalty on the dense weights (the mean of doc.tensor, standardised; "
+                                 f"default {FIT['dense_l2']:g})")
         parser.add_argument("--no-dense", action="store_true",
                             help="binary features only, without the mean of doc.tensor (for comparison)")
-        parser.add_argument("--min-count", type=int, default=5,
-                            help="train only features present in at least this many training sentences (default 5)")
-        parser.add_argument("--min-weight", type=float, default=0.01,
-                            help="drop trained weights smaller than this in absolute value (default 0.01)")
+        parser.add_argument("--min-count", type=int, default=FIT["min_count"],
+                            help="train only features present in at least this many training sentences "
+                                 f"(default {FIT['min_count']})")
+        parser.add_argument("--min-weight", type=float, default=FIT["min_weight"],
+                            help=f"drop trained weights smaller than this in absolute value (default {FIT['min_weight']:g})")
         parser.add_argument("--folds", type=int, default=0, metavar="K",
                             help="also cross-validate over K folds of whole debates (File_id) and record mean per-debate "
                                  "average precision; use it to compare --l2, --min-count or feature changes (default 0, off)")
