@@ -68,6 +68,8 @@ staff authors
 GENERIC_ORGANISATION_NOUNS = frozenset({"company", "firm", "group", "business", "manufacturer", "operator",
                                         "retailer", "lender", "insurer", "developer", "club", "charity", "maker",
                                         "carmaker", "drugmaker", "chipmaker", "supplier", "producer", "startup"})
+# Descriptions that stand for an organisation without sharing a word of its name: "the force" is the police.
+NAME_WORDS_OF_DESCRIPTION = {"force": ("police", "constabulary")}
 
 # Qualifiers that make a different office: "the foreign minister" is not the deputy foreign minister.
 RANK_WORDS = frozenset({"deputy", "vice", "junior", "assistant", "former", "acting", "shadow"})
@@ -116,6 +118,7 @@ class People:
         self._roles: dict[str, list[tuple[int, str, str]]] = {}  # role noun -> (offset, role phrase, name)
         self._organisations: dict[str, list[tuple[int, str]]] = {}  # word of its name -> (offset, name)
         self._persons: list[tuple[int, str]] = []  # people as main subjects, for he/she
+        self._mentioned: list[tuple[int, str]] = []  # people named in any role
         self._groups: list[tuple[int, str]] = []  # organisations as main subjects, for it/they
         self._by_first_word: dict[str, list[tuple[int, str]]] = {}  # "Brightwell" -> (offset, "Brightwell Mobile")
         runs = list(_name_runs(doc))
@@ -144,6 +147,7 @@ class People:
                     self._groups.append((offset, run.name))
                 continue
             name = self.full_name(run.name, offset)
+            self._mentioned.append((offset, name))
             for phrase in self._roles_of(run, head):
                 self._roles.setdefault(phrase.split()[-1], []).append((offset, phrase, name))
             if _is_main_subject_or_its_owner(head):
@@ -158,11 +162,13 @@ class People:
             self._organisations.setdefault(word, []).append((offset, name))
 
     def _is_person(self, run: NameRun) -> bool:
-        """Not an organisation by its words, and not a lone word the recogniser calls one unless the
-        article gives it as someone's surname."""
-        if run.is_organisation:
+        """Not an organisation by its words, not a name ending in a plural ("Brenmoor Appliances", "Corvane
+        Cells") without a title, and not a lone word the recogniser calls an organisation unless the article
+        gives it as someone's surname."""
+        last = self.doc[run.end - 1]
+        if run.is_organisation or last.tag_ == "NNPS" and not run.title and last.lower_ not in GROUP_NOUNS:
             return False
-        is_lone_organisation = " " not in run.name and self.doc[run.end - 1].ent_type_ == "ORG"
+        is_lone_organisation = " " not in run.name and last.ent_type_ == "ORG"
         return not is_lone_organisation or run.name in self._full_names
 
     def _roles_of(self, run: NameRun, head) -> set[str]:
@@ -200,7 +206,7 @@ class People:
         """The speaker named by a subject token, resolved to the fullest name the article gives."""
         lower = subject.lower_
         if lower in PERSON_PRONOUNS:
-            name = _latest_before(self._persons, subject.idx)
+            name = self._named_in_passing_just_before(subject) or _latest_before(self._persons, subject.idx)
             return Speaker(name, True, "resolved from pronoun") if name else None
         if lower in GROUP_PRONOUNS:
             name = _latest_before(self._groups, subject.idx)
@@ -259,9 +265,12 @@ class People:
         """'the bank' is the last organisation with Bank in its name or described as one; 'the company'
         the last organisation named; 'the agency' the last group that spoke as '... agency'."""
         lower = noun.lower_
-        named = _latest_before(self._organisations.get(lower, []), noun.idx)
-        if named:
-            return named
+        for word in (lower, *NAME_WORDS_OF_DESCRIPTION.get(lower, ())):
+            entries = self._organisations.get(word, [])
+            # A full name ("Larkmoor Police") says more than a bare "Police" in "Police and Crime Commissioner".
+            named = _latest_before([e for e in entries if " " in e[1]] or entries, noun.idx)
+            if named:
+                return named
         spoke = [(o, name) for o, name in self._groups if name.lower().split()[-1:] == [lower] and " " in name]
         if spoke:
             return _latest_before(spoke, noun.idx)
@@ -281,6 +290,19 @@ class People:
                 # "A prosecutor told the jury ..." names her only later.
                 return _latest_before(candidates, offset) or candidates[0][1]
         return None
+
+    def _named_in_passing_just_before(self, pronoun) -> str | None:
+        """'For Vasquez, the priority is clear. She said ...': when the sentence before names a person but
+        has no person as its subject or speaker, that person is nearer than an older subject."""
+        sentence = pronoun.sent
+        if sentence.start == 0:
+            return None
+        before = self.doc[sentence.start - 1].sent
+        start, end = before.start_char, sentence.start_char
+        if self.person_between(start, end):
+            return None
+        named = [name for offset, name in self._mentioned if start <= offset < end]
+        return named[-1] if named else None
 
     def person_between(self, start: int, end: int) -> Speaker | None:
         """The last person who was the subject of a sentence in this stretch of text."""

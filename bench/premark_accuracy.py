@@ -52,7 +52,7 @@ from annotations.importing import ArticleDraft, read_paths  # noqa: E402
 from annotations.premark import get_nlp  # noqa: E402
 
 # A little below the totals measured on 2026-11-27 (0.997, 0.973, 0.956, 0.837), so CI fails on a regression.
-FLOORS = {"direct_f1": 0.98, "reported_f1": 0.95, "speaker_strict": 0.94, "claim_f1": 0.82}
+FLOORS = {"direct_f1": 0.98, "reported_f1": 0.95, "speaker_strict": 0.95, "claim_f1": 0.82}
 KINDS = ("direct", "reported")
 MIN_OVERLAP = 0.5
 

@@ -436,6 +436,27 @@ def test_the_company_resolves_to_the_business_named_in_the_same_sentence(nlp):
     assert speaker_of(text, "Software maker Brightquay Labs will cut 200 jobs by March") == "Brightquay Labs"
 
 
+def test_she_resolves_to_a_person_the_sentence_before_names_in_passing(nlp):
+    text = (
+        "“We cannot keep paying,” said Tomas Eklund, the league's treasurer. "
+        "For Nadia Fenwick, the answer is simple. She said the club would sell its training ground by 2027."
+    )
+    assert speaker_of(text, "the club would sell its training ground by 2027") == "Nadia Fenwick"
+
+
+def test_a_name_ending_in_a_plural_is_a_company_the_company_can_mean(nlp):
+    text = "Morrow Textiles will shut its dye works in Avendale, cutting 210 jobs, the company said on Friday."
+    assert speaker_of(text, "Morrow Textiles will shut its dye works in Avendale, cutting 210 jobs") == "Morrow Textiles"
+
+
+def test_the_force_resolves_to_the_police_named_before(nlp):
+    text = (
+        "Harwick Police recorded 4,100 burglaries last year. "
+        "The force said the figure was the lowest since 2009."
+    )
+    assert speaker_of(text, "the figure was the lowest since 2009") == "Harwick Police"
+
+
 def test_the_judge_resolves_to_a_justice_named_before(nlp):
     text = (
         "Mr Justice Oren Halloway dismissed the appeal on Friday. "
