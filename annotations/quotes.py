@@ -280,6 +280,12 @@ def _is_name_or_title(doc, marks, words) -> bool:
     """Scare quotes and titles: the film "Oppenheimer", so-called "experts", a "Title In Capitals"."""
     if _follows_naming_cue(doc, marks.start) and _names_the_cue(words, doc[marks.start - 1]):
         return True
+    # 'a “prevention of future deaths” report', 'the "Safe Streets" act': a label in front of its noun,
+    # unless someone is said to call it that ('what she called a ‘papers, please’ internet').
+    after = doc[marks.end] if marks.end < len(doc) else None
+    if after is not None and after.pos_ == "NOUN" and words.root.head.i == after.i \
+            and after.head.lemma_ not in {"call", "describe", "label", "term", "dub", "brand"}:
+        return True
     alpha = [t for t in words if t.is_alpha]
     # The recogniser calls a title a work of art from end to end; it also tags bits of ordinary speech.
     if alpha and all(t.ent_type_ == "WORK_OF_ART" for t in alpha):

@@ -17,7 +17,7 @@ president minister chancellor secretary envoy ambassador mayor governor senator 
 spokesperson chairman chairwoman chair director executive ceo chief leader premier judge adviser advisor
 commissioner officer coach manager founder head king queen prince pope general commander prosecutor
 representative congressman congresswoman detective inspector superintendent councillor councilor
-negotiator organiser organizer economist analyst professor scientist researcher lawyer counsel
+negotiator organiser organizer economist analyst professor scientist researcher lawyer counsel coroner
 """.split())
 
 # Words that name an office or honorific rather than the person: dropped from the front of a name.
@@ -334,10 +334,8 @@ def _name_runs(doc):
         if not _is_name_word(doc[i]):
             i += 1
             continue
-        start, end = i, i + 1
-        while end < len(doc) and _is_name_word(doc[end]):
-            end += 1
-        end = _joined_organisation_end(doc, start, end)
+        start = i
+        end = _joined_organisation_end(doc, start, _name_end(doc, i))
         # spaCy splits "Per-Erik" and may not call "Per" a proper noun.
         while start >= 2 and doc[start - 1].text == "-" and _is_glued(doc, start - 2) and doc[start - 2].is_title:
             start -= 2
@@ -370,9 +368,7 @@ def _joined_organisation_end(doc, start: int, end: int) -> int:
         is_plural_possessive = joiner.text in {"'", "’"} and doc[end - 1].lower_.endswith("s")
         if joiner.lower_ not in NAME_JOINERS and not is_plural_possessive:
             break
-        after = end + 1
-        while after < len(doc) and _is_name_word(doc[after]):
-            after += 1
+        after = _name_end(doc, end + 1)
         if joiner.lower_ in {"of", "for"}:
             # "of" and "for" follow the organisation's word: "Bank of ...".
             joins = any(t.lower_ in ORGANISATION_WORDS for t in doc[start:end])
@@ -387,6 +383,20 @@ def _joined_organisation_end(doc, start: int, end: int) -> int:
         if not joins:
             break
         end = after
+    return end
+
+
+def _name_end(doc, start: int) -> int:
+    """The end of the run of name words from start, across hyphens inside a name ("Anti-Doping")."""
+    end = start
+    while end < len(doc):
+        if _is_name_word(doc[end]):
+            end += 1
+        elif doc[end].text == "-" and end > start and _is_glued(doc, end - 1) and end + 1 < len(doc) \
+                and doc[end + 1].text[:1].isupper():
+            end += 2
+        else:
+            break
     return end
 
 
@@ -441,8 +451,11 @@ def _entity_tokens(token):
 
 
 def _join(tokens) -> str:
+    """The tokens' text; a space stands for any left out between them (the marks of 'the “No” campaign')."""
     tokens = sorted(tokens, key=lambda t: t.i)
-    return "".join(t.text_with_ws for t in tokens).strip()
+    parts = [t.text_with_ws if t.whitespace_ or n + 1 == len(tokens) or tokens[n + 1].i == t.i + 1 else t.text + " "
+             for n, t in enumerate(tokens)]
+    return "".join(parts).strip()
 
 
 def _without_article(name: str) -> str:

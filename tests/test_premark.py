@@ -115,6 +115,16 @@ def test_scare_quotes_are_not_quotes(nlp):
     assert quotes('Critics mocked the "coalition of the willing" at the summit in Oslo.') == []
 
 
+def test_quoted_label_in_front_of_its_noun_is_not_a_quote(nlp):
+    text = "Ruth Mallory said she would issue a “duty of care” notice to the club."
+    assert "duty of care" not in quote_texts(text)
+
+
+def test_quoted_label_someone_calls_a_thing_is_a_quote(nlp):
+    text = "Tariq Osei said the plan risked creating what he called a ‘pay to play’ league."
+    assert "pay to play" in quote_texts(text)
+
+
 def test_so_called_phrase_is_not_a_quote(nlp):
     assert quotes('The so-called "experts" were wrong about the harvest.') == []
 
@@ -455,6 +465,24 @@ def test_the_force_resolves_to_the_police_named_before(nlp):
         "The force said the figure was the lowest since 2009."
     )
     assert speaker_of(text, "the figure was the lowest since 2009") == "Harwick Police"
+
+
+def test_the_coroner_resolves_to_the_coroner_named_before(nlp):
+    text = (
+        "Senior Coroner Alma Treece opened the inquest on Tuesday. "
+        "The coroner said the river had risen 2 metres in an hour."
+    )
+    assert speaker_of(text, "the river had risen 2 metres in an hour") == "Alma Treece"
+
+
+def test_hyphenated_word_inside_an_organisation_name_keeps_the_name_whole(nlp):
+    text = "The Norland Anti-Fraud Office said 312 cases had been closed in 2024."
+    assert speaker_of(text, "312 cases had been closed in 2024") == "Norland Anti-Fraud Office"
+
+
+def test_quote_marks_left_out_of_a_speaker_description_leave_a_space(nlp):
+    text = "The “Yes” campaign said 4,000 leaflets had been delivered."
+    assert speaker_of(text, "4,000 leaflets had been delivered") == "Yes campaign"
 
 
 def test_the_judge_resolves_to_a_justice_named_before(nlp):
