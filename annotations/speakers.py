@@ -11,31 +11,39 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-# Titles someone can be introduced with and later called by alone ("the minister said"). Lower case.
+# Offices someone can be introduced with and later called by alone ("the minister said"). Lower case.
 ROLE_NOUNS = frozenset("""
 president minister chancellor secretary envoy ambassador mayor governor senator spokesman spokeswoman
 spokesperson chairman chairwoman chair director executive ceo chief leader premier judge adviser advisor
 commissioner officer coach manager founder head king queen prince pope general commander prosecutor
 representative congressman congresswoman detective inspector superintendent councillor councilor
 negotiator organiser organizer economist analyst professor scientist researcher lawyer counsel coroner
+registrar ombudsman auditor treasurer comptroller curator warden principal headmaster headmistress clerk
+solicitor barrister pathologist
 """.split())
 
-# Words that name an office or honorific rather than the person: dropped from the front of a name.
-TITLE_WORDS = ROLE_NOUNS | frozenset("""
-mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady prof prof. rev rev. reverend vice prime foreign home
-health finance defence defense interior deputy senior junior cfo coo chairperson gen. gen admiral colonel
-col. major captain capt. lieutenant lt. sergeant sen. sen rep. rep gov. justice attorney princess emperor
-sheikh ayatollah special official presidential constable father sister brother alderman mp mep
-assemblyman assemblywoman lawmaker legislator magistrate sheriff marshal dean provost rector bishop
-archbishop cardinal rabbi imam pastor
-""".split()) | frozenset("""
+# Job words that come before a name, capitalised at a sentence start ("Pensioner Ada Roe"), and can also
+# stand for the person later ("the pensioner said").
+DESCRIPTOR_NOUNS = frozenset("""
 pensioner retiree shopkeeper teacher headteacher farmer nurse midwife doctor surgeon paramedic student
 resident driver engineer worker activist campaigner volunteer veteran artist author writer owner landlord
 tenant player striker midfielder defender goalkeeper referee journalist reporter historian architect builder
 electrician businessman businesswoman entrepreneur banker trader consultant candidate widow widower
 hydrologist geologist biologist ecologist epidemiologist physician psychologist mother grandmother
 grandfather
-""".split())  # job words that come capitalised before a name at a sentence start: "Pensioner Ada Roe"
+""".split())
+
+ROLES_BEFORE_NAMES = ROLE_NOUNS | DESCRIPTOR_NOUNS
+
+# Words that name an office or honorific rather than the person: dropped from the front of a name.
+TITLE_WORDS = ROLE_NOUNS | DESCRIPTOR_NOUNS | frozenset("""
+mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady prof prof. rev rev. reverend vice prime foreign home
+health finance defence defense interior deputy senior junior cfo coo chairperson gen. gen admiral colonel
+col. major captain capt. lieutenant lt. sergeant sen. sen rep. rep gov. justice attorney princess emperor
+sheikh ayatollah special official presidential constable father sister brother alderman mp mep
+assemblyman assemblywoman lawmaker legislator magistrate sheriff marshal dean provost rector bishop
+archbishop cardinal rabbi imam pastor
+""".split())
 # Titles by another word for the office they hold: Lady Justice Roe is "the judge".
 ROLE_OF_TITLE = {"justice": "judge", "prof": "professor", "prof.": "professor", "gen": "general", "gen.": "general",
                  "sen": "senator", "sen.": "senator", "gov.": "governor", "rep.": "representative", "cllr": "councillor"}
@@ -182,7 +190,7 @@ class People:
             i -= 1
         title = [ROLE_OF_TITLE.get(word, word) for word in run.title.split()]
         # "health minister dr." is a health minister: the office ends at its last role word.
-        role_end = max((n + 1 for n, word in enumerate(title) if word in ROLE_NOUNS), default=0)
+        role_end = max((n + 1 for n, word in enumerate(title) if word in ROLES_BEFORE_NAMES), default=0)
         phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
         for noun in (*head.children, head.head):
             if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or head.dep_ == "appos" and noun.i == head.head.i):

@@ -485,6 +485,14 @@ def test_quote_marks_left_out_of_a_speaker_description_leave_a_space(nlp):
     assert speaker_of(text, "4,000 leaflets had been delivered") == "Yes campaign"
 
 
+def test_a_job_word_before_a_name_can_stand_for_the_person_later(nlp):
+    text = (
+        "Headteacher Rosa Vine met the inspectors on Monday. "
+        "The headteacher said 92 percent of pupils had passed."
+    )
+    assert speaker_of(text, "92 percent of pupils had passed") == "Rosa Vine"
+
+
 def test_the_judge_resolves_to_a_justice_named_before(nlp):
     text = (
         "Mr Justice Oren Halloway dismissed the appeal on Friday. "
