@@ -1,7 +1,8 @@
 """Who said it: the subject of a speech verb named as the article names it best.
 
 Titles are dropped ("Prime Minister Keir Starmer" is "Keir Starmer"), and a later surname, pronoun or
-bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier. Names are read
+bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier; "she" skips
+anyone the article itself marks as a man, and "he" anyone it marks as a woman. Names are read
 from runs of proper nouns as well as from the entity recogniser, because the small model often tags an
 unfamiliar person as an organisation or not at all. Pure functions over a parsed spaCy Doc; only
 premark.py loads spaCy.
@@ -82,6 +83,14 @@ NAME_WORDS_OF_DESCRIPTION = {"force": ("police", "constabulary")}
 # Qualifiers that make a different office: "the foreign minister" is not the deputy foreign minister.
 RANK_WORDS = frozenset({"deputy", "vice", "junior", "assistant", "former", "acting", "shadow"})
 PERSON_PRONOUNS = frozenset({"he", "she"})
+# What the article itself says of someone's gender: a title in front of the name, or the first he/his or
+# she/her after the name in the sentence where the person is the subject. "She said" then skips men.
+GENDER_OF_WORD = {
+    **dict.fromkeys("mr mr. sir lord father brother king prince chairman spokesman congressman businessman "
+                    "grandfather widower assemblyman he him his himself".split(), "male"),
+    **dict.fromkeys("mrs mrs. ms ms. miss dame lady sister queen princess chairwoman spokeswoman congresswoman "
+                    "businesswoman grandmother mother widow assemblywoman she her hers herself".split(), "female"),
+}
 GROUP_PRONOUNS = frozenset({"it", "they"})
 INDEFINITE_SPEAKERS = frozenset({"some", "others", "many", "few", "several", "most", "both"})
 # Speakers are named without these in front: "the Kremlin" is Kremlin, "its authors" authors.
@@ -127,6 +136,7 @@ class People:
         self._organisations: dict[str, list[tuple[int, str]]] = {}  # word of its name -> (offset, name)
         self._persons: list[tuple[int, str]] = []  # people as main subjects, for he/she
         self._mentioned: list[tuple[int, str]] = []  # people named in any role
+        votes: dict[str, list[str]] = {}  # full name -> what each mention says of their gender
         self._groups: list[tuple[int, str]] = []  # organisations as main subjects, for it/they
         self._by_first_word: dict[str, list[tuple[int, str]]] = {}  # "Brightwell" -> (offset, "Brightwell Mobile")
         runs = list(_name_runs(doc))
@@ -156,12 +166,16 @@ class People:
                 continue
             name = self.full_name(run.name, offset)
             self._mentioned.append((offset, name))
+            votes.setdefault(name, []).extend(self._gender_said_of(run, head))
             for phrase in self._roles_of(run, head):
                 self._roles.setdefault(phrase.split()[-1], []).append((offset, phrase, name))
             if _is_main_subject_or_its_owner(head):
                 self._persons.append((offset, name))
         for key in (self._persons, self._groups):
             key.sort()
+        # A person's gender is what most mentions say, and unknown on a tie.
+        self._gender = {name: max(set(said), key=said.count) for name, said in votes.items()
+                        if said and said.count("male") != said.count("female")}
 
     def _index_organisation(self, offset: int, name: str, head) -> None:
         words = {w.lower() for w in name.split()}
@@ -214,7 +228,9 @@ class People:
         """The speaker named by a subject token, resolved to the fullest name the article gives."""
         lower = subject.lower_
         if lower in PERSON_PRONOUNS:
-            name = self._named_in_passing_just_before(subject) or _latest_before(self._persons, subject.idx)
+            gender = GENDER_OF_WORD[lower]
+            persons = [(o, name) for o, name in self._persons if self._gender.get(name, gender) == gender]
+            name = self._named_in_passing_just_before(subject, gender) or _latest_before(persons, subject.idx)
             return Speaker(name, True, "resolved from pronoun") if name else None
         if lower in GROUP_PRONOUNS:
             name = _latest_before(self._groups, subject.idx)
@@ -299,7 +315,7 @@ class People:
                 return _latest_before(candidates, offset) or candidates[0][1]
         return None
 
-    def _named_in_passing_just_before(self, pronoun) -> str | None:
+    def _named_in_passing_just_before(self, pronoun, gender: str) -> str | None:
         """'For Vasquez, the priority is clear. She said ...': when the sentence before names a person but
         has no person as its subject or speaker, that person is nearer than an older subject."""
         sentence = pronoun.sent
@@ -309,8 +325,23 @@ class People:
         start, end = before.start_char, sentence.start_char
         if self.person_between(start, end):
             return None
-        named = [name for offset, name in self._mentioned if start <= offset < end]
+        named = [name for offset, name in self._mentioned
+                 if start <= offset < end and self._gender.get(name, gender) == gender]
         return named[-1] if named else None
+
+    def _gender_said_of(self, run: NameRun, head) -> list[str]:
+        """What one mention says of the person's gender: a title ('Mrs Ada Roe') counts three times, the
+        first he/his or she/her after the name in a sentence the person is the subject of once ('Ada Roe
+        said her ...', though 'Roe said she had misled ...' may mean someone else)."""
+        said = [GENDER_OF_WORD[word] for word in run.title.split() if word in GENDER_OF_WORD] * 3
+        if _is_main_subject(head):
+            for token in self.doc[run.end:head.sent.end]:
+                if token.i in self._runs:
+                    break  # another name first: the pronoun may be theirs
+                if token.lower_ in GENDER_OF_WORD and token.pos_ == "PRON":
+                    said.append(GENDER_OF_WORD[token.lower_])
+                    break
+        return said
 
     def person_between(self, start: int, end: int) -> Speaker | None:
         """The last person who was the subject of a sentence in this stretch of text."""

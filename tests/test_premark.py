@@ -493,6 +493,23 @@ def test_a_job_word_before_a_name_can_stand_for_the_person_later(nlp):
     assert speaker_of(text, "92 percent of pupils had passed") == "Rosa Vine"
 
 
+def test_she_skips_a_man_the_article_calls_he(nlp):
+    text = (
+        "Sofia Brandt said her department had cut waiting times. "
+        "Marcus Hale said his unit had done the same. "
+        "She said the next target was 18 weeks."
+    )
+    assert speaker_of(text, "the next target was 18 weeks") == "Sofia Brandt"
+
+
+def test_he_skips_a_woman_introduced_with_a_title(nlp):
+    text = (
+        "Dr. Piet Janssen ran the trial. “The results are clear,” said Mrs Alma Weir. "
+        "He said 140 patients had taken part."
+    )
+    assert speaker_of(text, "140 patients had taken part") == "Piet Janssen"
+
+
 def test_the_judge_resolves_to_a_justice_named_before(nlp):
     text = (
         "Mr Justice Oren Halloway dismissed the appeal on Friday. "
