@@ -202,10 +202,11 @@ def is_speech_verb(token) -> bool:
     """A verb that can introduce someone's words (said, told, warned, asked, called ...)."""
     if token.lemma_ not in QUOTING_VERBS or not token.tag_.startswith("VB"):
         return False
-    # "point" reports speech only as "point out"; "add paperwork" and "claim 60 euros" report nothing.
+    # "point" reports speech only as "point out"; "add paperwork", "claim 60 euros" and "posted the email"
+    # report nothing.
     if token.lemma_ == "point":
         return any(child.dep_ == "prt" for child in token.children)
-    return token.lemma_ not in {"add", "claim"} or not any(child.dep_ == "dobj" for child in token.children)
+    return token.lemma_ not in {"add", "claim", "post"} or not any(child.dep_ == "dobj" for child in token.children)
 
 
 def subject_of(verb):
@@ -222,6 +223,10 @@ def subject_of(verb):
             if subject.lower_ in {"who", "that", "which"} and token.dep_ == "relcl":
                 return token.head
             return subject
+        # 'Ann Lee, the party's spokesman, called it "a start" but argued ...': a finite verb the parser
+        # hangs on a noun (as a reduced relative or a conjunct) has that noun for its subject.
+        if token.dep_ in {"acl", "conj"} and token.tag_ in {"VBD", "VBZ"} and token.head.pos_ in {"NOUN", "PROPN"}:
+            return token.head
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return None
         token = token.head

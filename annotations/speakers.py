@@ -171,6 +171,12 @@ class People:
                 self._roles.setdefault(phrase.split()[-1], []).append((offset, phrase, name))
             if _is_main_subject_or_its_owner(head):
                 self._persons.append((offset, name))
+        # "The minister rejected that. He told reporters ...": a title that names someone is a subject too.
+        for token in doc:
+            if token.pos_ == "NOUN" and _is_main_subject(token) and (token.lower_ in ROLE_NOUNS or token.lower_ in self._roles):
+                described = self._described(token)
+                if described.how == "resolved from title":
+                    self._persons.append((token.idx, described.name))
         for key in (self._persons, self._groups):
             key.sort()
         # A person's gender is what most mentions say, and unknown on a tie.
@@ -189,6 +195,11 @@ class People:
         gives it as someone's surname."""
         last = self.doc[run.end - 1]
         if run.is_organisation or last.tag_ == "NNPS" and not run.title and last.lower_ not in GROUP_NOUNS:
+            return False
+        # "Green Left, the largest opposition party,": described as an organisation.
+        head = _run_head(self.doc, run)
+        if any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lower_ in ORGANISATION_WORDS | GENERIC_ORGANISATION_NOUNS
+               for c in head.children):
             return False
         is_lone_organisation = " " not in run.name and last.ent_type_ == "ORG"
         return not is_lone_organisation or run.name in self._full_names
@@ -244,6 +255,11 @@ class People:
                       and (t.head.i == subject.i or self._is_person(self._runs[t.i]))), None)
         if named is not None and subject.i not in self._runs:
             return self.speaker(named)
+        # "the Civic Forum, whose trade spokesman, Osmund Strothers, said" is Osmund Strothers.
+        voice = next((t for t in subject.children if t.dep_ == "appos" and any(c.lower_ == "whose" for c in t.children)), None)
+        person = voice and next((t for t in voice.children if t.dep_ == "appos" and t.i in self._runs), None)
+        if person is not None and self._is_person(self._runs[person.i]):
+            return self.speaker(person)
         if subject.text in self._full_names and subject.i not in self._runs:
             return Speaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
         run = self._runs.get(subject.i)
