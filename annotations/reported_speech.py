@@ -58,7 +58,7 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
     clauses = [c for c in verb.children if c.dep_ == "ccomp" and not (c.i < verb.i and _is_own_speech(c))]
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None:
-        if quoted.contains(_first_word(clause).idx) or not _has_subject(clause):
+        if quoted.contains(_first_word_of(list(clause.subtree)).idx) or not _has_subject(clause):
             # 'She said: "We will act."' is a direct quote, attributed there; 'a finding its authors say
             # should change ...' has no clause of its own. 'said the figures were "worrying"' reports.
             return []
@@ -84,10 +84,6 @@ def _is_trailing_attribution(verb) -> bool:
         return False
     before = subject.left_edge.i - 1
     return before > verb.head.i and verb.doc[before].text == ","
-
-
-def _first_word(clause):
-    return _first_word_of(list(clause.subtree))
 
 
 def _first_word_of(tokens):

@@ -77,6 +77,7 @@ staff authors
 GENERIC_ORGANISATION_NOUNS = frozenset({"company", "firm", "group", "business", "manufacturer", "operator",
                                         "retailer", "lender", "insurer", "developer", "club", "charity", "maker",
                                         "carmaker", "drugmaker", "chipmaker", "supplier", "producer", "startup"})
+ORGANISATION_NOUNS = ORGANISATION_WORDS | GENERIC_ORGANISATION_NOUNS  # "Green Left, the opposition party,"
 # Descriptions that stand for an organisation without sharing a word of its name: "the force" is the police.
 NAME_WORDS_OF_DESCRIPTION = {"force": ("police", "constabulary")}
 
@@ -198,7 +199,7 @@ class People:
             return False
         # "Green Left, the largest opposition party,": described as an organisation.
         head = _run_head(self.doc, run)
-        if any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lower_ in ORGANISATION_WORDS | GENERIC_ORGANISATION_NOUNS
+        if any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lower_ in ORGANISATION_NOUNS
                for c in head.children):
             return False
         is_lone_organisation = " " not in run.name and last.ent_type_ == "ORG"
