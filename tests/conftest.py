@@ -9,13 +9,20 @@ from django.core.cache import caches
 from annotations.models import Article, Claim
 
 SAMPLES = Path(__file__).resolve().parent.parent / "annotations" / "sample_articles"
-SHARED_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "coalition-troops-article.txt"
 
 BODY = (
     "The city council approved a budget of 4.2 million pounds on Monday. "
     "\"This is a good day for the town,\" said Mayor Ann Lee. "
     "Critics called the plan reckless."
 )
+
+# A news page as a scraper saves it twice over: the headline once, then the whole body two times.
+SCRAPED_BODY = (
+    "Work to rebuild the harbour wall will start in March and cost 3 million pounds, the port authority said.\n"
+    "\u201cThe sea will not wait for us,\u201d said Ruth Okafor, the harbour master.\n"
+    "Fishing crews have complained about the crumbling wall for years."
+)
+PAGE_SCRAPED_TWICE = f"Harbour wall to be rebuilt\n{SCRAPED_BODY}\n{SCRAPED_BODY}\n"
 
 
 @pytest.fixture(autouse=True)

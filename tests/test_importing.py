@@ -8,7 +8,7 @@ from annotations.importing import (
 )
 from annotations.models import Article, AuditEvent
 
-from .conftest import SHARED_SAMPLE
+from .conftest import PAGE_SCRAPED_TWICE
 
 
 def only(items):
@@ -127,9 +127,10 @@ def test_folders_are_walked_for_supported_files(tmp_path):
     assert sorted(d.title for d in read_paths([tmp_path])) == ["A", "B"]
 
 
-def test_the_shared_sample_scraped_twice_is_read_once():
-    draft = only(read_paths([SHARED_SAMPLE]))
-    assert draft.body.count("as strong as anyone has ever seen") == 1
+def test_a_page_scraped_twice_is_read_once(tmp_path):
+    (tmp_path / "harbour.txt").write_text(PAGE_SCRAPED_TWICE)
+    draft = only(read_paths([tmp_path / "harbour.txt"]))
+    assert draft.body.count("The sea will not wait for us") == 1
     assert "repeated 2 times" in draft.notes[0]
 
 
