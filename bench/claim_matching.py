@@ -12,19 +12,14 @@ Usage: python bench/claim_matching.py [--claims 100000] [--database-url URL]
 """
 import argparse
 import json
-import os
 import random
 import re
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bootstrap import REPO, setup_django, throwaway_database
 
-from annotations.matching import is_same_claim  # noqa: E402  (pure module, no Django needed)
+from annotations.matching import is_same_claim  # pure module, no Django needed
 
 
 def jaccard_baseline(first: str, second: str) -> bool:
@@ -33,7 +28,7 @@ def jaccard_baseline(first: str, second: str) -> bool:
 
 
 def score_pairs(decide, which: str) -> tuple[float, float, int, int]:
-    pairs = [json.loads(line) for line in (ROOT / "bench" / "claim_pairs.jsonl").read_text().splitlines() if line]
+    pairs = [json.loads(line) for line in (REPO / "bench" / "claim_pairs.jsonl").read_text().splitlines() if line]
     pairs = [p for p in pairs if p["set"] == which]
     true_positive = sum(decide(p["a"], p["b"]) and p["same"] for p in pairs)
     predicted = sum(decide(p["a"], p["b"]) for p in pairs)
@@ -45,30 +40,33 @@ def synthetic_claim(rng: random.Random) -> str:
     subject = rng.choice(["The council", "The ministry", "The port", "The hospital", "The airline", "The school board"])
     verb = rng.choice(["spent", "cut", "hired", "approved", "reported", "lost", "added"])
     thing = rng.choice(["jobs", "beds", "pounds", "flights", "teachers", "homes", "tonnes"])
-    return f"{subject} {verb} {rng.randint(2, 90000):,} {thing} in {rng.choice(['Norwick', 'Harlow', 'Stanmoor', 'Port Ellery'])} in {rng.randint(1990, 2030)}."
+    place = rng.choice(["Norwick", "Harlow", "Stanmoor", "Port Ellery"])
+    return f"{subject} {verb} {rng.randint(2, 90000):,} {thing} in {place} in {rng.randint(1990, 2030)}."
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--lookups", type=int, default=100)
-    parser.add_argument("--database-url", help="an EMPTY database to fill; default: temp SQLite")
+    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
+                                               "'bench'); default: temp SQLite")
     options = parser.parse_args()
 
     print("pairs from bench/claim_pairs.jsonl: 'dev' pairs shaped the rules; 'heldout' pairs were written after")
     print(f"{'decision':34} {'set':8} {'pairs':>5} {'precision':>9} {'recall':>7}")
     for label, decide in [("is_same_claim (ours)", is_same_claim), ("word Jaccard >= 0.5 (baseline)", jaccard_baseline)]:
         for which in ("dev", "heldout"):
-            precision, recall, count, same = score_pairs(decide, which)
+            precision, recall, count, _ = score_pairs(decide, which)
             print(f"{label:34} {which:8} {count:5} {precision:9.3f} {recall:7.3f}")
     print()
 
-    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{tempfile.mkdtemp()}/match.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-    import django
+    with throwaway_database(options.database_url) as database_url:
+        setup_django(database_url)
+        time_lookups(options)
 
-    django.setup()
+
+def time_lookups(options: argparse.Namespace) -> None:
+    # Imported here, once Django is set up on the throw-away database.
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -87,7 +85,7 @@ def main() -> None:
     for first in range(0, len(texts), 5000):
         claims = Claim.objects.bulk_create(
             Claim(article=article, kind="claim", start=start, end=end, text=text, verdict="verified", reviewed_at=now)
-            for (start, end), text in zip(offsets[first:first + 5000], texts[first:first + 5000]))
+            for (start, end), text in zip(offsets[first:first + 5000], texts[first:first + 5000], strict=True))
         ClaimKey.objects.bulk_create(key for claim in claims for key in ClaimKey.keys_for(claim))
     print(f"indexed {len(texts):,} labelled claims in {time.perf_counter() - started:.1f} s")
 

@@ -20,13 +20,10 @@ import resource
 import subprocess
 import sys
 import time
-import urllib.parse
-import warnings
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bootstrap import database_exists, recreate_database, setup_django
 
 TARGET_RATIO = 0.3
 TARGET_RSS_MB = 150
@@ -54,44 +51,6 @@ COPY (
 """
 
 
-def admin_url(database_url: str) -> tuple[str, str]:
-    """The server's template1 (never the `postgres` database) and the bench database's name."""
-    parts = urllib.parse.urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name or name in {"postgres", "test_postgres"}:
-        sys.exit(f"refusing to drop and recreate {name!r}: give a throw-away database whose name contains 'bench'")
-    return urllib.parse.urlunsplit(parts._replace(path="/template1")), name
-
-
-def database_exists(database_url: str) -> bool:
-    import psycopg
-
-    url, name = admin_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-
-
-def recreate_database(database_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    url, name = admin_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            # template0, so a session left open on template1 cannot block the copy.
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="factcheck.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.pop("DJANGO_DEBUG", None)
-    warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic here
-    import django
-
-    django.setup()
-
-
 def copy_rows(model, rows) -> int:
     """COPY rows (dicts by attname) into the model's table; a field a row leaves out gets its default."""
     from django.db import connection
@@ -101,11 +60,10 @@ def copy_rows(model, rows) -> int:
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     count = 0
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.get(field.attname, defaults[field.attname]) for field in fields])
-                count += 1
+    with connection.connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row.get(field.attname, defaults[field.attname]) for field in fields])
+            count += 1
     return count
 
 
@@ -142,7 +100,7 @@ def fill(options) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")  # this session only: a throw-away database
     rng = random.Random(options.seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     reviewers = User.objects.bulk_create(
         [User(username=f"reviewer{n:02d}", password=make_password(None)) for n in range(20)])
     usernames = {user.pk: user.username for user in reviewers}
@@ -173,7 +131,7 @@ def fill(options) -> None:
 
     def claims():
         made = 0
-        for article_id, (body, sentences) in zip(article_ids, bodies):
+        for article_id, (body, sentences) in zip(article_ids, bodies, strict=True):
             for n in range(min(per_article, options.claims - made)):
                 start, end, speaker = sentences[n % SENTENCES_PER_ARTICLE]
                 kind = Claim.Kind.QUOTE if speaker and n % 2 else Claim.Kind.CLAIM
@@ -292,7 +250,7 @@ def measure(options) -> None:
 
     With --max-seconds, stop there: rows/s then covers the rows done, and peak memory the part run.
     """
-    figures = {"rows": 0, "first": None, "size": 0, "rss_early": None, "complete": False}
+    figures: dict[str, Any] = {"rows": 0, "first": None, "size": 0, "rss_early": None, "complete": False}
     deadline = time.perf_counter() + (options.max_seconds or float("inf"))
 
     def counted(rows: int, size: int) -> bool:
@@ -310,14 +268,14 @@ def measure(options) -> None:
 
         figures["rss_before"] = max_rss_mb()
         started = time.perf_counter()
-        with psycopg.connect(options.database_url) as connection, open(os.devnull, "wb") as out:
-            with connection.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
-                for number, data in enumerate(copy):
-                    out.write(data)
-                    if not counted(bytes(data).count(b"\n") - (number == 0), len(data)):
-                        break
-                else:
-                    figures["complete"] = True
+        with (psycopg.connect(options.database_url) as connection, open(os.devnull, "wb") as out,
+              connection.cursor() as cursor, cursor.copy(COPY_SQL) as copy):
+            for number, data in enumerate(copy):
+                out.write(data)
+                if not counted(bytes(data).count(b"\n") - (number == 0), len(data)):
+                    break
+            else:
+                figures["complete"] = True
     else:
         setup_django(options.database_url)
         from annotations.exports import FORMATS, select_claims
@@ -336,9 +294,9 @@ def measure(options) -> None:
             # header; the bench's texts hold no line breaks);
             # the others a claim at a time, with claimreview's closing bracket as one extra chunk.
             extra = 1 if options.measure == "claimreview" else 0
-            with open(os.devnull, "w", encoding="utf-8") as out:
+            with open(os.devnull, "w", encoding="utf-8") as text_out:
                 for number, chunk in enumerate(FORMATS[options.measure][0](select_claims())):
-                    out.write(chunk)
+                    text_out.write(chunk)
                     rows = (chunk.count("\n") - (number == 0)) if options.measure == "csv" else 1
                     if not counted(rows, len(chunk)):
                         break
@@ -381,7 +339,7 @@ def main() -> None:
     if options.measure:
         return measure(options)
 
-    # This process never loads Django or the data: on Linux a child's ru_maxrss starts from its
+    # This process never sets Django up or loads the data: on Linux a child's ru_maxrss starts from its
     # parent's size at fork, so a big parent would inflate every child's peak.
     load_at_start = os.getloadavg()
     counts = run_child(options, "count") if options.reuse and database_exists(options.database_url) else None
@@ -395,6 +353,7 @@ def main() -> None:
                         "--seed", str(options.seed)], check=True, timeout=3600)
         print(f"  filled in {time.perf_counter() - started:.1f} s", flush=True)
         counts = run_child(options, "count")
+    assert counts is not None  # counted above, after filling when the kept database was not enough
     rows, version = counts["rows"], counts["server_version"]
     if counts["migrated"]:
         print(f"  migrated the kept database to the current models in {counts['migrated']:.1f} s")

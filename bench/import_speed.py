@@ -4,19 +4,19 @@ Usage: python bench/import_speed.py [--articles 1000] [--postgres-url URL] [--se
 
 Prints, in one run: raw `nlp.pipe` over the bodies (the ceiling), then our full import
 (read, normalise, de-duplicate, pre-mark through nlp.pipe, write articles, marks and audit
-events) into a fresh SQLite file and, with --postgres-url, into a fresh PostgreSQL database;
-tokens per second for each and the ratio to raw spaCy (target ≥ 0.8 at N = 1,000).
+events) into a throw-away SQLite file and, with --postgres-url, into a throw-away PostgreSQL
+database (its name must contain "bench"; made afresh and dropped afterwards); tokens per second
+for each and the ratio to raw spaCy (target ≥ 0.8 at N = 1,000).
 """
 import argparse
-import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bootstrap import setup_django, throwaway_database
 
 FIRST = ["Ada", "Tomas", "Mira", "Joel", "Priya", "Ruth", "Owen", "Lena", "Kofi", "Ines", "Marek", "Hana"]
 LAST = ["Brennan", "Okafor", "Lindqvist", "Moreau", "Castell", "Varga", "Nakamura", "Ferreira", "Dunmore", "Aziz"]
@@ -51,19 +51,13 @@ def synthetic_article(rng: random.Random, number: int) -> tuple[str, str]:
     return f"Report {number}: {rng.choice(THINGS).capitalize()} in {place}", "\n".join(paragraphs)
 
 
-def timed(function) -> tuple[float, object]:
+Result = TypeVar("Result")
+
+
+def timed(function: Callable[[], Result]) -> tuple[float, Result]:
     started = time.perf_counter()
     result = function()
     return time.perf_counter() - started, result
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-    import django
-
-    django.setup()
 
 
 def make_drafts(count: int, seed: int) -> list:
@@ -92,14 +86,15 @@ def measure_import(options) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--postgres-url", help="an EMPTY PostgreSQL database to fill, e.g. postgres://postgres@127.0.0.1:5432/factcheck_bench")
+    parser.add_argument("--postgres-url", help="a PostgreSQL database to make afresh and drop afterwards, "
+                                               "e.g. postgres://postgres@127.0.0.1:5432/factcheck_bench")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)  # set by the parent for its child runs
     options = parser.parse_args()
     if options.database_url:
         return measure_import(options)
 
-    setup_django(f"sqlite:///{tempfile.mkdtemp()}/unused.sqlite3")
+    setup_django()  # the pipeline only: this process never opens a database
     from annotations.premark import get_nlp
 
     bodies = [draft.body for draft in make_drafts(options.articles, options.seed)]
@@ -110,12 +105,13 @@ def main() -> None:
     print(f"{'run':32} {'seconds':>8} {'tokens/s':>10} {'× raw':>6}")
     print(f"{'raw nlp.pipe (baseline)':32} {raw_seconds:8.1f} {tokens / raw_seconds:10,.0f} {1:6.2f}")
 
-    targets = [("import + pre-mark → SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")]
+    targets: list[tuple[str, str | None]] = [("import + pre-mark → SQLite", None)]
     if options.postgres_url:
         targets.append(("import + pre-mark → PostgreSQL", options.postgres_url))
     for label, url in targets:
-        child = subprocess.run([sys.executable, __file__, "--articles", str(options.articles), "--seed",
-                                str(options.seed), "--database-url", url], capture_output=True, text=True)
+        with throwaway_database(url) as database_url:
+            child = subprocess.run([sys.executable, __file__, "--articles", str(options.articles), "--seed",
+                                    str(options.seed), "--database-url", database_url], capture_output=True, text=True)
         if child.returncode:
             print(f"{label}: failed\n{child.stderr[-2000:]}")
             continue

@@ -1,32 +1,29 @@
 """How long `verify_audit` takes over N audit events, beside the time to merely read them.
 
 Usage: python bench/verify_audit_speed.py [--events 1000000] [--database-url URL]
-Builds a throw-away database (SQLite in a temp folder unless --database-url names another),
-writes N chained events in bulk, then times AuditEvent.objects.verify_chain() and a plain read.
+Builds a throw-away database (SQLite in a temp folder, or a PostgreSQL one whose name contains "bench",
+made afresh and dropped afterwards), writes N chained events in bulk, then times
+AuditEvent.objects.verify_chain() and a plain read.
 """
 import argparse
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bootstrap import setup_django, throwaway_database
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="a database to fill (it must be empty); default: temp SQLite")
+    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
+                                               "'bench'); default: temp SQLite")
     options = parser.parse_args()
-    folder = tempfile.mkdtemp()
-    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    with throwaway_database(options.database_url) as database_url:
+        setup_django(database_url)
+        measure(options.events, database_url)
 
-    import django
 
-    django.setup()
+def measure(events: int, database_url: str) -> None:
+    # Imported here, once Django is set up on the throw-away database.
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -35,7 +32,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     previous, batch = AuditEvent.objects.verify_chain().head, []
-    for number in range(options.events):
+    for number in range(events):
         event = AuditEvent(created_at=timezone.now(), actor_label="bench", action=AuditEvent.Action.NOTE_SET,
                            before={"note": f"note {number}"}, after={"note": f"note {number + 1}"},
                            previous_hash=previous)
@@ -45,8 +42,8 @@ def main() -> None:
             AuditEvent.objects.bulk_create(batch)
             batch = []
     AuditEvent.objects.bulk_create(batch)
-    print(f"wrote {options.events:,} chained events in {time.perf_counter() - started:.1f} s "
-          f"({os.environ['DATABASE_URL'].split(':')[0]})")
+    print(f"wrote {events:,} chained events in {time.perf_counter() - started:.1f} s "
+          f"({database_url.split(':')[0]})")
 
     started = time.perf_counter()
     read = sum(1 for _ in AuditEvent.objects.order_by("pk").iterator(chunk_size=5000))

@@ -11,9 +11,9 @@ its own cookie jar, logs in through the login form, views the article once (unme
 process renders and caches the panels at its first view; the slowest such view is printed) and then,
 until time is up, loads the article page and labels a random mark (or --labels-per-page marks) with
 the version the page showed, as htmx does (a 409 is a correct refusal of a stale label, not an error),
-pausing --think seconds on average after each label as a reader does (--think 0: flat out, capacity). Baseline in the same run and at the same
-concurrency: a trivial page. Afterwards the database must hold exactly one label event per accepted label, gapless versions and
-an unbroken audit chain.
+pausing --think seconds on average after each label as a reader does (--think 0: flat out, capacity).
+Baseline in the same run and at the same concurrency: a trivial page. Afterwards the database must hold
+exactly one label event per accepted label, gapless versions and an unbroken audit chain.
 """
 import argparse
 import http.client
@@ -31,13 +31,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bootstrap import REPO, setup_django, throwaway_database
 
 PASSWORD = "bench-reviewer-password-1"
 REQUEST_TIMEOUT = 60  # seconds without an answer (gunicorn's worker timeout): counted as an error
@@ -64,7 +62,8 @@ class Mark:
 
 def synthetic_body(rng: random.Random, marks_wanted: int) -> tuple[str, list[Mark]]:
     """A long wire-style body with exactly `marks_wanted` marks: figures (claims), quotes, and unmarked colour."""
-    body, marks, sentences = "", [], 0
+    body, sentences = "", 0
+    marks: list[Mark] = []
     while len(marks) < marks_wanted:
         if sentences and sentences % 5 == 0:
             body = body.rstrip(" ") + "\n"
@@ -87,39 +86,6 @@ def synthetic_body(rng: random.Random, marks_wanted: int) -> tuple[str, list[Mar
             body += sentence + " "
         sentences += 1
     return body.rstrip(), marks
-
-
-def admin_url(database_url: str) -> tuple[str, str]:
-    """The server's template1 (never the `postgres` database) and the bench database's name."""
-    parts = urllib.parse.urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name or name in {"postgres", "test_postgres"}:
-        sys.exit(f"refusing to drop and recreate {name!r}: give a throw-away database whose name contains 'bench'")
-    return urllib.parse.urlunsplit(parts._replace(path="/template1")), name
-
-
-def recreate_database(database_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    url, name = admin_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            # template0, so a session left open on template1 cannot block the copy.
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(DATABASE_URL=database_url, SECURE_COOKIES="0", DJANGO_SETTINGS_MODULE="factcheck.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    # Production mode, and the default review flow: one label is final (each label is one VERDICT_SET event).
-    for name in ("DJANGO_DEBUG", "SECOND_OPINION"):
-        os.environ.pop(name, None)
-    # WhiteNoise warns that STATIC_ROOT was never collected; the bench serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
 
 
 def fill_database(options) -> dict:
@@ -208,10 +174,11 @@ def start_gunicorn(options, port: int, log_path: Path) -> subprocess.Popen:
     environment.update(DATABASE_URL=options.database_url, SECRET_KEY="bench-only-" + os.urandom(8).hex(),
                        ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="0", WEB_CONCURRENCY=str(options.workers),
                        BIND=f"127.0.0.1:{port}")
-    log = open(log_path, "wb")
+    log = open(log_path, "wb")  # noqa: SIM115  (gunicorn writes to it until stop_gunicorn)
     # No control socket: it lives at a fixed path in $HOME and would clash with another gunicorn there.
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "factcheck.wsgi", "-c", "factcheck/gunicorn.conf.py",
-                               "--no-control-socket"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    gunicorn = Path(sys.executable).with_name("gunicorn")  # the one installed beside this Python
+    server = subprocess.Popen([str(gunicorn), "factcheck.wsgi", "-c", "factcheck/gunicorn.conf.py",
+                               "--no-control-socket"], cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -281,11 +248,14 @@ class Reviewer:
         return status, body, time.perf_counter() - started
 
     def csrf_cookie(self) -> str:
-        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+        return next(cookie.value or "" for cookie in self.jar if cookie.name == "csrftoken")
 
     def log_in(self) -> None:
         status, body, _ = self.send("/accounts/login/")
-        token = CSRF_FIELD.search(body.decode()).group(1)
+        field = CSRF_FIELD.search(body.decode())
+        if field is None:
+            raise RuntimeError(f"the login page has no CSRF field: HTTP {status} {body[:300]!r}")
+        token = field.group(1)
         status, body, _ = self.send("/accounts/login/", {"username": self.username, "password": PASSWORD,
                                                          "csrfmiddlewaretoken": token, "next": ""})
         if status != 302:
@@ -427,8 +397,17 @@ def main() -> None:
     options = parser.parse_args()
 
     load_at_start = os.getloadavg()
-    recreate_database(options.database_url)
+    with throwaway_database(options.database_url, keep=options.keep):
+        run_load(options, load_at_start)
+
+
+def run_load(options: argparse.Namespace, load_at_start: tuple[float, float, float]) -> None:
+    """Fill the database, serve it through gunicorn, run the reviewers against it and print the report."""
+    # The default review flow: one label is final (each label is one VERDICT_SET event). Plain http.
+    os.environ.pop("SECOND_OPINION", None)
+    os.environ["SECURE_COOKIES"] = "0"
     setup_django(options.database_url)
+    # Imported here, once Django is set up on the throw-away database.
     from django.db import connection
 
     from annotations.models import AuditEvent
@@ -439,7 +418,7 @@ def main() -> None:
     costs = in_process_costs(article)
     setup_seconds = time.perf_counter() - started
     versions_before = dict(article.claims.values_list("pk", "version"))
-    last_setup_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    last_setup_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     history_events = AuditEvent.objects.count()
     server_version = connection.cursor().connection.info.server_version
     connection.close()
@@ -536,12 +515,6 @@ def main() -> None:
     for text, is_met in checks:
         print(f"  {'met   ' if is_met else 'MISSED'}  {text}")
     print(f"gunicorn log (access log): {log_path}")
-
-    if not options.keep:
-        from django.db import connections
-
-        connections.close_all()
-        recreate_database(options.database_url, drop_only=True)
 
 
 def fmt_load(load: tuple) -> str:
