@@ -28,9 +28,8 @@ setup_django()
 
 from django.conf import settings  # noqa: E402
 
-from annotations import checkworthiness  # noqa: E402
-from annotations.checkworthiness import average_precision  # noqa: E402
-from annotations.premark import find_spans_in_doc, get_nlp  # noqa: E402
+from annotations.premark import checkworthiness, find_spans_in_doc, get_nlp, training  # noqa: E402
+from annotations.premark.training import average_precision  # noqa: E402
 
 ANCHORS = """\
 Published anchors (other systems, other splits; for scale, not a like-for-like comparison):
@@ -91,10 +90,10 @@ def in_domain_map(debates: dict[str, list[Scored]]) -> float:
         if not any(x.is_checkworthy for x in held_out):
             continue
         rest = [x for other, scored in debates.items() if other != name for x in scored]
-        fit = checkworthiness.train([list(x.features) for x in rest], [x.is_checkworthy for x in rest],
-                                    dense=np.array([x.dense for x in rest]), **checkworthiness.FIT_DEFAULTS)
-        scores = checkworthiness.predict([list(x.features) for x in held_out], fit.bias, fit.weights,
-                                         np.array([x.dense for x in held_out]), fit.dense)
+        fit = training.train([list(x.features) for x in rest], [x.is_checkworthy for x in rest],
+                             dense=np.array([x.dense for x in rest]), **training.FIT_DEFAULTS)
+        scores = training.predict([list(x.features) for x in held_out], fit.bias, fit.weights,
+                                  np.array([x.dense for x in held_out]), fit.dense)
         aps.append(average_precision(scores, [x.is_checkworthy for x in held_out]))
     return mean(aps)
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from annotations import checkworthiness
+from annotations.premark import checkworthiness, training
 
 HEADER = ["Sentence_id", "Text", "Speaker", "Speaker_title", "Speaker_party", "File_id", "Length", "Line_number",
           "Sentiment", "Verdict"]
@@ -105,8 +105,8 @@ def test_score_is_a_probability(nlp, text):
 def test_training_is_deterministic_and_prunes_rare_features():
     rows = [["like_num", "w:rise"], ["like_num", "w:fall"], ["question", "w:think"], ["question"], ["like_num", "w:once"]]
     labels = [True, True, False, False, True]
-    first = checkworthiness.train(rows, labels, l2=1.0, epochs=100, min_count=2, min_weight=0.0)
-    second = checkworthiness.train(rows, labels, l2=1.0, epochs=100, min_count=2, min_weight=0.0)
+    first = training.train(rows, labels, l2=1.0, epochs=100, min_count=2, min_weight=0.0)
+    second = training.train(rows, labels, l2=1.0, epochs=100, min_count=2, min_weight=0.0)
     assert first == second
     assert set(first.weights) == {"like_num", "question"}
     assert first.weights["like_num"] > 0 > first.weights["question"]
@@ -176,10 +176,10 @@ def test_dense_features_are_the_mean_of_the_sentences_tok2vec_rows_and_never_rea
 def test_training_with_dense_features_folds_their_scaling_into_the_weights():
     rows, labels = [["x"], ["x"], ["y"], ["y"]], [True, True, False, False]
     dense = [[10.0, 1.0], [12.0, 1.0], [0.0, 1.0], [2.0, 1.0]]
-    fit = checkworthiness.train(rows, labels, l2=1.0, epochs=100, min_count=1, min_weight=0.0,
+    fit = training.train(rows, labels, l2=1.0, epochs=100, min_count=1, min_weight=0.0,
                                 dense=dense, dense_l2=1.0)
     assert len(fit.dense) == 2 and fit.dense[0] > 0
-    scores = checkworthiness.predict(rows, fit.bias, fit.weights, dense, fit.dense)
+    scores = training.predict(rows, fit.bias, fit.weights, dense, fit.dense)
     assert scores[0] > 0.5 > scores[2]
 
 
@@ -194,6 +194,6 @@ def test_a_pipeline_without_the_tensor_still_scores_with_the_word_features(nlp, 
 
 
 def test_average_precision_ranks_by_score_and_keeps_ties_in_order():
-    assert checkworthiness.average_precision([0.9, 0.8, 0.1], [True, False, True]) == pytest.approx((1 + 2 / 3) / 2)
-    assert checkworthiness.average_precision([0.5, 0.5], [False, True]) == pytest.approx(1 / 2)
-    assert checkworthiness.average_precision([0.5, 0.4], [False, False]) is None
+    assert training.average_precision([0.9, 0.8, 0.1], [True, False, True]) == pytest.approx((1 + 2 / 3) / 2)
+    assert training.average_precision([0.5, 0.5], [False, True]) == pytest.approx(1 / 2)
+    assert training.average_precision([0.5, 0.4], [False, False]) is None

@@ -4,15 +4,13 @@ Every text here is written for its case. The pipeline is loaded once for the ses
 """
 import pytest
 from django.conf import settings
-
 from spacy.tokens import Doc
 
-from annotations import claims as claims_module
 from annotations.models import AuditEvent, Claim
-from annotations.premark import Span, find_spans, find_spans_many, get_nlp, premark_article, premark_articles
-from annotations.quotes import QuotedText, SpeechVerbs
-from annotations.reported_speech import find_reported_speech
-from annotations.speakers import People
+from annotations.premark import Span, find_spans, find_spans_many, get_nlp, premark_article, premark_articles, sentences
+from annotations.premark.quotes import QuotedText, SpeechVerbs
+from annotations.premark.reported_speech import find_reported_speech
+from annotations.premark.speakers import People
 
 
 def marks(text: str, kind: str) -> list[Span]:
@@ -660,10 +658,10 @@ def test_a_share_written_in_words_is_a_figure(nlp):
 
 
 def test_blend_weighs_the_log_odds_of_rules_and_learned_scorer():
-    assert claims_module.blend(0.5, 0.5) == pytest.approx(0.5)
-    assert claims_module.blend(0.9, 0.9) == pytest.approx(0.9)
-    assert claims_module.blend(0.8, 0.2) > 0.5 > claims_module.blend(0.2, 0.8)
-    assert 0.0 < claims_module.blend(1.0, 0.0) < 1.0
+    assert sentences.blend(0.5, 0.5) == pytest.approx(0.5)
+    assert sentences.blend(0.9, 0.9) == pytest.approx(0.9)
+    assert sentences.blend(0.8, 0.2) > 0.5 > sentences.blend(0.2, 0.8)
+    assert 0.0 < sentences.blend(1.0, 0.0) < 1.0
 
 
 def test_attributed_claim_names_its_speaker(nlp):

@@ -10,17 +10,17 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations import checkworthiness
-from annotations.premark import get_nlp
+from annotations.premark import checkworthiness, get_nlp, training
 
 VALIDATION_SHARE = 0.1
 SEED = 0
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(91)]  # 0.05 .. 0.95
 WORD_RE = re.compile(r"\w+")
-FIT = checkworthiness.FIT_DEFAULTS
+FIT = training.FIT_DEFAULTS
 
 
 def default_data() -> Path:
@@ -99,15 +99,16 @@ def cross_validate(feature_rows: list[list[str]], dense_rows, labels: list[bool]
         test_ids = [i for i, debate in enumerate(debates) if fold_of[debate] == fold]
         if not train_ids or not test_ids:
             continue
-        fit = checkworthiness.train([feature_rows[i] for i in train_ids], [labels[i] for i in train_ids],
-                                    dense=dense_rows[train_ids], **fit_options)
-        test_scores = checkworthiness.predict([feature_rows[i] for i in test_ids], fit.bias, fit.weights,
-                                              dense_rows[test_ids], fit.dense)
+        fit = training.train([feature_rows[i] for i in train_ids], [labels[i] for i in train_ids],
+                             dense=dense_rows[train_ids], **fit_options)
+        test_scores = training.predict([feature_rows[i] for i in test_ids], fit.bias, fit.weights,
+                                       dense_rows[test_ids], fit.dense)
         for i, score in zip(test_ids, test_scores):
             scores[i] = score
-    per_debate = [checkworthiness.average_precision([scores[i] for i, d in enumerate(debates) if d == name],
-                                    [labels[i] for i, d in enumerate(debates) if d == name]) for name in names]
-    per_debate = [ap for ap in per_debate if ap is not None]
+    each_debate = [training.average_precision([scores[i] for i, d in enumerate(debates) if d == name],
+                                              [labels[i] for i, d in enumerate(debates) if d == name])
+                   for name in names]
+    per_debate = [ap for ap in each_debate if ap is not None]
     return {"folds": folds, "debates": len(names), "grouped_by": "File_id",
             "mean_debate_average_precision": round(sum(per_debate) / len(per_debate), 4) if per_debate else None,
             "at_0.5": precision_recall_f1(scores, labels, 0.5)}
@@ -121,10 +122,10 @@ def weights_json(bias: float, weights: dict[str, float], provenance: dict, dense
 
 class Command(BaseCommand):
     help = (
-        "Train the learned check-worthiness score (annotations/checkworthiness.py) on ClaimBuster's crowdsourced.csv: "
-        "parse each sentence with the project's spaCy pipeline, fit an L2-regularised logistic regression on its "
-        "features (deterministic), print validation precision/recall/F1 on a held-out tenth and write the weights "
-        "with their provenance to JSON. Rows whose normalised text appears in an --exclude file are dropped first, "
+        "Train the learned check-worthiness score (annotations/premark/checkworthiness.py, trainer in training.py) "
+        "on ClaimBuster's crowdsourced.csv: parse each sentence with the project's spaCy pipeline, fit an "
+        "L2-regularised logistic regression on its features (deterministic), print validation precision/recall/F1 "
+        "on a held-out tenth and write the weights with their provenance to JSON. Rows whose normalised text appears in an --exclude file are dropped first, "
         "so benchmark sentences never reach training. Labels: Verdict 1 = check-worthy; 0 and -1 = not."
     )
 
@@ -137,7 +138,7 @@ class Command(BaseCommand):
                                  "folder of those (repeatable; default groundtruth.csv beside --data and the "
                                  "clef2019-checkworthy-train folder beside its folder, when present)")
         parser.add_argument("--output", type=Path, default=checkworthiness.WEIGHTS_PATH,
-                            help="weights JSON to write (default annotations/checkworthiness_weights.json)")
+                            help="weights JSON to write (default annotations/premark/checkworthiness_weights.json)")
         parser.add_argument("--epochs", type=int, default=FIT["epochs"], help=f"full-batch Adam steps (default {FIT['epochs']})")
         parser.add_argument("--l2", type=float, default=FIT["l2"], help=f"L2 penalty on the weights (default {FIT['l2']:g})")
         # Chosen by --folds 5 (mean per-debate AP; binary features alone 0.7441): the tensor mean at dense L2 1, 10,
@@ -160,8 +161,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, data, exclude, output, epochs, l2, dense_l2, no_dense, min_count, min_weight, folds, dry_run,
                **options):
-        import numpy as np
-
         data = data or default_data()
         if not data.is_file():
             raise CommandError(f"No training data at {data} (pass --data PATH).")
@@ -202,10 +201,10 @@ class Command(BaseCommand):
 
         fit_options = {"l2": l2, "dense_l2": dense_l2, "epochs": epochs, "min_count": min_count,
                        "min_weight": min_weight}
-        fit = checkworthiness.train([feature_rows[i] for i in train_ids], [labels[i] for i in train_ids],
-                                    dense=dense_rows[train_ids], **fit_options)
-        scores = checkworthiness.predict([feature_rows[i] for i in validation_ids], fit.bias, fit.weights,
-                                         dense_rows[validation_ids], fit.dense)
+        fit = training.train([feature_rows[i] for i in train_ids], [labels[i] for i in train_ids],
+                             dense=dense_rows[train_ids], **fit_options)
+        scores = training.predict([feature_rows[i] for i in validation_ids], fit.bias, fit.weights,
+                                  dense_rows[validation_ids], fit.dense)
         truth = [labels[i] for i in validation_ids]
         at_half = precision_recall_f1(scores, truth, 0.5)
         best = max((precision_recall_f1(scores, truth, t) for t in THRESHOLDS), key=lambda r: (r["f1"], -abs(r["threshold"] - 0.5)))

@@ -3,7 +3,7 @@ with reported speech (reported_speech.py).
 
 Quote marks are paired on the raw text (so apostrophes, scare quotes and quoted titles can be told
 apart from speech); the parse supplies the speech verb and its subject. Pure functions over a parsed
-spaCy Doc; only premark.py loads spaCy.
+spaCy Doc; only the package's __init__ loads spaCy.
 """
 from __future__ import annotations
 
@@ -12,31 +12,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from annotations.speakers import SUBJECT_DEPS, People, Speaker
+from annotations.premark.lexicon import ELISIONS, NAMING_CUES, QUOTING_VERBS, SOURCE_NOUNS, SUBJECT_DEPS
+from annotations.premark.speakers import NamedSpeaker, People
 
-# Verbs that introduce someone's words. Lemmas, as spaCy's lemmatizer gives them.
-REPORTING_VERBS = frozenset("""
-say tell state add note emphasize emphasise stress warn argue claim insist explain announce declare assert
-maintain acknowledge admit confirm reiterate suggest report write tweet post predict promise pledge vow
-concede contend allege reply respond recall observe remark comment caution answer testify conclude counter
-retort estimate forecast indicate reveal disclose boast complain deny point
-""".split())
-# These attribute a direct quote ("Why now?" she asked; he called it "a disgrace") but do not assert
-# a reported clause of their own.
-QUOTING_VERBS = REPORTING_VERBS | frozenset("""
-ask wonder call describe label term dub hail urge demand accuse shout yell whisper cry exclaim continue
-joke quip laugh sigh plead dismiss
-""".split())
-
-# Words before a quoted phrase that make it a name, a title or a scare quote, not someone's words.
-NAMING_CUES = frozenset("""
-so-called dubbed nicknamed titled entitled named branded known called termed labelled labeled
-film movie book novel song album show series play poem article essay report documentary podcast column
-headline slogan motto campaign operation programme program hashtag term word phrase label brand
-exhibition opera musical magazine newspaper website app game painting track single episode bill act
-""".split())
-SOURCE_NOUNS = frozenset({"report", "statement", "study", "survey", "data", "figures", "analysis", "estimate",
-                          "estimates", "poll", "research", "filing", "document", "documents", "release"})
 CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dobj", "pobj"})
 # A quoted phrase in one of these roles under a speech verb's clause is a name ("the "coalition" will
 # meet"), not the speaker's words.
@@ -45,7 +23,6 @@ NAME_ROLE_DEPS = SUBJECT_DEPS | {"dative", "compound", "poss"}
 QUOTE_MARK_RE = re.compile(r"[\"“”‘’']")
 LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
 BULLET_RE = re.compile(r"[-*•–]\s+")  # at a line start: "- ", "* ", "• ", "– "
-ELISIONS = ("em ", "til ", "cause ", "n ", "n'", "tis ", "twas ")
 LATER_SINGLE_CLOSE_RE = re.compile(r"\S['’](?!\w)")
 OPENING_CONTEXT = " \t([{—–-/"
 SENTENCE_END = frozenset(".!?")
@@ -73,14 +50,14 @@ class Quote:
     start: int
     end: int
     kind: str  # "direct" or "reported"
-    speaker: Speaker | None
+    speaker: NamedSpeaker | None
     score: float
     reasons: tuple[str, ...]
 
 
 def find_quote_regions(text: str) -> list[QuoteRegion]:
     """Pair quote marks paragraph by paragraph, skipping apostrophes and nested single quotes."""
-    lines = paragraphs(text)
+    lines = nonblank_line_bounds(text)
     regions: list[QuoteRegion] = []
     for n, (start, end) in enumerate(lines):
         next_opens = n + 1 < len(lines) and text[lines[n + 1][0]] in {"“", '"'}
@@ -92,7 +69,7 @@ def find_quote_regions(text: str) -> list[QuoteRegion]:
     return regions
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
+def nonblank_line_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line, without its outer spaces."""
     spans = []
     for match in LINE_RE.finditer(text):
@@ -177,15 +154,15 @@ class SpeechVerbs:
     def __init__(self, doc, people: People, quoted: QuotedText):
         self.people = people
         self.quoted = quoted
-        self.speakers: dict[int, Speaker | None] = {}  # speech verb -> its speaker
-        self.sources: dict[int, Speaker | None] = {}  # "according" -> the source it names
+        self.speakers: dict[int, NamedSpeaker | None] = {}  # speech verb -> its speaker
+        self.sources: dict[int, NamedSpeaker | None] = {}  # "according" -> the source it names
         for token in doc:
             if is_speech_verb(token):
                 self.speakers[token.i] = self._resolve(subject_of(token))
             elif token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
                 self.sources[token.i] = self._resolve(_source_of(token))
 
-    def _resolve(self, subject) -> Speaker | None:
+    def _resolve(self, subject) -> NamedSpeaker | None:
         if subject is None:
             return None
         speaker = self.people.speaker(subject)
@@ -247,7 +224,7 @@ def _noun_after(verb):
 @dataclass
 class _Candidate:
     region: QuoteRegion
-    speaker: Speaker | None
+    speaker: NamedSpeaker | None
     reasons: list[str]
     is_attributed: bool  # a speech verb introduces it, even if its subject could not be named
 
@@ -421,7 +398,7 @@ def _take_speakers_from_context(doc, text: str, candidates: list[_Candidate], ve
     by_paragraph: dict[int, list[_Candidate]] = {}
     for candidate in candidates:
         by_paragraph.setdefault(candidate.region.paragraph, []).append(candidate)
-    lines = paragraphs(text)
+    lines = nonblank_line_bounds(text)
     for candidate in candidates:
         if candidate.speaker is not None or candidate.is_attributed:
             continue
@@ -443,7 +420,7 @@ def _take_speakers_from_context(doc, text: str, candidates: list[_Candidate], ve
 
 
 def _speaker_ending_paragraph(doc, text: str, paragraph: int, lines, by_paragraph,
-                              verbs: SpeechVerbs) -> Speaker | None:
+                              verbs: SpeechVerbs) -> NamedSpeaker | None:
     if paragraph < 0:
         return None
     start, end = lines[paragraph]
@@ -461,7 +438,7 @@ def _speaker_ending_paragraph(doc, text: str, paragraph: int, lines, by_paragrap
     return None
 
 
-def with_speaker_reason(reasons: list[str], speaker: Speaker | None) -> tuple[str, ...]:
+def with_speaker_reason(reasons: list[str], speaker: NamedSpeaker | None) -> tuple[str, ...]:
     if speaker is None:
         return (*reasons, "no speaker found")
     if speaker.how and "speaker from context" not in reasons:

@@ -1,26 +1,35 @@
-"""Everything spaCy: the pipeline, the rules that find quotes, speakers and claims, and pre-marking.
+"""The pre-marker's public face: the spaCy pipeline, the spans it finds in a text, and pre-marking articles.
 
-This is the only module that imports spaCy. find_spans() is pure (text in, spans out);
-premark_article() turns spans into machine marks without touching anything a person changed.
+This is the only module that imports spaCy; the modules beside it hold the rules, one job each. find_spans() is
+pure (text in, spans out); premark_article() turns spans into machine marks without touching anything a person
+changed.
 """
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 
-from annotations.claims import find_claims, is_title_case
-from annotations.quotes import QuotedText, SpeechVerbs, find_direct_quotes, find_quote_regions
-from annotations.reported_speech import find_reported_speech
-from annotations.speakers import People
+from annotations.models import Article, AuditEvent, Claim, MachineActor
+from annotations.premark.quotes import QuotedText, SpeechVerbs, find_direct_quotes, find_quote_regions
+from annotations.premark.reported_speech import find_reported_speech
+from annotations.premark.sentence_breaks import set_paragraph_breaks
+from annotations.premark.sentences import find_claims
+from annotations.premark.speakers import People
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)
 class Span:
+    """A quote or claim the pre-marker proposes, with offsets into the text it was found in."""
+
     start: int
     end: int
     kind: str  # "claim" or "quote", the values of Claim.Kind
@@ -38,71 +47,20 @@ class Span:
 
 
 PIPE_NAME = "factcheck_paragraph_breaks"
-LINE_START_RE = re.compile(r"\n\s*(?=\S)")
-# The last sentence end on a line, then words with no final punctuation up to the line end.
-GLUED_HEADING_RE = re.compile(r"[.!?][\"”’)]*[ \t]+([A-Z0-9][^.!?\n]*?)[ \t]*$", re.MULTILINE)
-# '“Why now?” she asked.' is one sentence: the attribution after a quoted question goes with it.
-SPEECH_FORMS = "said|says|asked|asks|told|tells|added|adds|replied|wrote|writes|joked|insisted|wondered|shouted|warned"
-ATTRIBUTION_AFTER_QUESTION_RE = re.compile(
-    rf"[?!][\"”’'][ \t]+((?:[A-Z][\w’'.-]*[ \t]+){{0,3}}(?:{SPEECH_FORMS})\b|(?:he|she|they|it|we|I)[ \t]+(?:{SPEECH_FORMS})\b)"
-)
-# "ESTMARK, Oct 14 (Wire) – The council ...": a dateline starts the sentence it belongs to.
-DATELINE_RE = re.compile(r"^[A-Z][A-Z .'-]+, [A-Z][a-z]+\.? \d{1,2} \([^)\n]+\) [–—-] ", re.MULTILINE)
 
 
 @functools.cache
-def get_nlp():
+def get_nlp() -> Language:
     """Load the pipeline named by SPACY_MODEL once per process, with paragraph breaks as sentence starts."""
+    # Not at the top, though no cycle needs it: spaCy takes seconds to import, and migrate, shell and most
+    # requests never parse a text.
     import spacy
-    from spacy.language import Language
 
-    if not Language.has_factory(PIPE_NAME):
-        Language.component(PIPE_NAME, func=set_paragraph_breaks)
+    if not spacy.Language.has_factory(PIPE_NAME):
+        spacy.Language.component(PIPE_NAME, func=set_paragraph_breaks)
     nlp = spacy.load(settings.SPACY_MODEL)
     nlp.add_pipe(PIPE_NAME, before="parser")
     return nlp
-
-
-def set_paragraph_breaks(doc):
-    """Fix sentence boundaries before the parser guesses them.
-
-    The small English model runs sentences on across newlines, glues a heading that ends a line
-    onto the next paragraph, starts a sentence at the closing mark of '... seen."', and splits
-    '“Why now?” she asked.' and datelines. So: every line starts a sentence, a Title Case fragment
-    after a line's last full stop starts one, and a closing quote mark, an attribution after a
-    quoted question and the words of a dateline never do.
-    """
-    text = doc.text
-    for match in LINE_START_RE.finditer(text):
-        _start_sentence_at(doc, match.end())
-    for match in GLUED_HEADING_RE.finditer(text):
-        words = match.group(1).split()
-        if len(words) >= 2 and is_title_case(words):
-            _start_sentence_at(doc, match.start(1))
-    for region in find_quote_regions(text):
-        if region.is_closed:
-            _continue_sentence_at(doc, region.end_mark - 1)
-    for match in ATTRIBUTION_AFTER_QUESTION_RE.finditer(text):
-        _continue_sentence_at(doc, match.start(1))
-    for match in DATELINE_RE.finditer(text):
-        dateline = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-        for token in dateline[1:] if dateline is not None else ():
-            token.is_sent_start = False
-        _continue_sentence_at(doc, match.end())
-    return doc
-
-
-def _start_sentence_at(doc, offset: int) -> None:
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    if span and span.start > 0:
-        span[0].is_sent_start = True
-
-
-def _continue_sentence_at(doc, offset: int) -> None:
-    """The token at offset does not start a sentence, unless a line break already made it start one."""
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    if span and span.start > 0 and span[0].is_sent_start is not True:
-        span[0].is_sent_start = False
 
 
 def model_label() -> str:
@@ -121,7 +79,7 @@ def find_spans_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[list
         yield find_spans_in_doc(doc)
 
 
-def find_spans_in_doc(doc) -> list[Span]:
+def find_spans_in_doc(doc: Doc) -> list[Span]:
     """Quotes and candidate claims in a doc parsed by get_nlp(), all scored.
 
     Callers keep the spans scoring CLAIM_MIN_SCORE or more; `premark --dry-run --min-score 0` shows all.
@@ -141,19 +99,19 @@ def find_spans_in_doc(doc) -> list[Span]:
 
 @dataclass(frozen=True)
 class PremarkResult:
+    """How many machine marks premark_article added, removed and kept."""
+
     added: int
     removed: int
     kept: int
 
 
-def premark_article(article, spans: list[Span] | None = None) -> PremarkResult:
+def premark_article(article: Article, spans: list[Span] | None = None) -> PremarkResult:
     """Bring the article's machine marks up to date with the pre-marker.
 
     Marks a person touched are never changed or deleted; untouched machine marks that the
     pre-marker no longer finds are removed; new spans become machine marks.
     """
-    from annotations.models import AuditEvent, Claim, MachineActor
-
     if spans is None:
         spans = find_spans(article.body)
     wanted = {(s.start, s.end, s.kind): s for s in spans if s.score >= settings.CLAIM_MIN_SCORE}
@@ -178,7 +136,7 @@ def premark_article(article, spans: list[Span] | None = None) -> PremarkResult:
     return result
 
 
-def premark_articles(articles: list, batch_size: int = 16) -> list[PremarkResult]:
+def premark_articles(articles: list[Article], batch_size: int = 16) -> list[PremarkResult]:
     """Pre-mark many articles, feeding their bodies through nlp.pipe in batches."""
     return [
         premark_article(article, spans)

@@ -1,7 +1,7 @@
-"""Claims: the sentences worth checking, scored by the facts they carry (figures, dates, comparisons,
-causes, predictions, events, names, attributions) against opinion, questions, headings and boilerplate.
+"""Sentences worth checking: each scored by the facts it carries (figures, dates, comparisons, causes,
+predictions, events, names, attributions) against opinion, questions, headings and boilerplate.
 
-Pure functions over a parsed spaCy Doc; only premark.py loads spaCy.
+Pure functions over a parsed spaCy Doc; only the package's __init__ loads spaCy.
 """
 from __future__ import annotations
 
@@ -9,45 +9,33 @@ import math
 import re
 from dataclasses import dataclass
 
-from annotations import checkworthiness
-from annotations.quotes import BULLET_RE, QUOTING_VERBS
+from annotations.premark import checkworthiness
+from annotations.premark.lexicon import (
+    BEFORE_FRACTION,
+    CAUSAL_WORDS,
+    COMPARISON_WORDS,
+    DAYS,
+    EVALUATIVE_ADJECTIVES,
+    FIRST_PERSON,
+    FRACTION_WORDS,
+    HEDGE_WORDS,
+    INTENDING_PRONOUNS,
+    MONTHS,
+    OBLIGATION_MODALS,
+    OPINION_VERBS,
+    PREDICTION_WORDS,
+    QUOTING_VERBS,
+    SEQUENCE_ORDINALS,
+    SMALL_WORDS,
+)
+from annotations.premark.quotes import BULLET_RE
 
 FACT_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"})
 AMOUNT_ENTITIES = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 COMPARATIVE_TAGS = frozenset({"JJR", "RBR", "JJS", "RBS"})
-COMPARISON_WORDS = frozenset({"than", "compared", "versus", "twice", "double", "doubled", "tripled", "halved"})
-# "first" and "second" mostly count steps ("the first patient", "a second time"); later ordinals place something
-# in a ranking ("fifth in the table", "her 19th goal"), which is a comparison with the rest.
-SEQUENCE_ORDINALS = frozenset({"first", "second"})
-# "by a third", "about half", "two fifths": a share is a figure even when it is written in words.
-FRACTION_WORDS = frozenset({"half", "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths"})
-BEFORE_FRACTION = frozenset({"a", "one", "two", "three", "by", "about", "nearly", "almost", "over"})
-CAUSAL_WORDS = frozenset({"because", "due", "caused", "causes", "cause", "led", "leads", "result", "resulted",
-                          "thanks", "owing", "blamed", "triggered", "therefore", "consequently", "hence"})
-PREDICTION_WORDS = frozenset({"will", "'ll", "shall", "wo", "expected", "expects", "forecast", "forecasts",
-                              "predicted", "predicts", "projected", "likely", "poised"})
-OBLIGATION_MODALS = frozenset({"should", "must", "ought"})
-OPINION_VERBS = frozenset({"think", "believe", "feel", "hope", "guess", "reckon"})
-HEDGE_WORDS = frozenset({"unclear", "uncertain", "perhaps", "maybe", "possibly", "seems", "arguably"})
-# Adjectives that judge rather than describe.
-EVALUATIVE_ADJECTIVES = frozenset("""
-good great bad terrible awful wonderful excellent brilliant fantastic amazing superb marvellous marvelous
-horrible dreadful disgraceful shameful outrageous ridiculous absurd unacceptable appalling disappointing
-reckless foolish wise stupid silly crucial vital essential important beautiful ugly lovely nice wrong right
-fair unfair admirable deplorable pathetic impressive remarkable inspiring exciting boring dangerous
-irresponsible sensible welcome regrettable tragic sad happy proud delighted
-""".split())
-MONTHS = frozenset("""
-january february march april may june july august september october november december jan feb mar apr jun
-jul aug sep sept oct nov dec
-""".split())
-DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow tonight".split())
-FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
-INTENDING_PRONOUNS = frozenset({"i", "we", "he", "she", "it", "they"})
 RELATIVE_DATE_RE = re.compile(r"\b(last|next|this|past|coming) (week|weekend|month|year|spring|summer|autumn|fall|winter)\b|\bago\b",
                               re.IGNORECASE)
 FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
-SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or over per the to than vs with".split())
 
 BOILERPLATE_RE = re.compile(
     r"\bsign up (for|to)\b|\bsubscribe (to|now|for|today)\b|all rights reserved|^copyright\b|©|\bread more\b|"
@@ -139,7 +127,7 @@ def is_question(text: str) -> bool:
 
 def sentence_features(tokens, entities) -> set[str]:
     """The signs of a checkable fact (and of opinion) in one sentence."""
-    found = set()
+    found: set[str] = set()
     for token in tokens:
         lower = token.lower_
         if _is_figure(token):
@@ -166,11 +154,10 @@ def sentence_features(tokens, entities) -> set[str]:
     if any(ent.label_ in FACT_ENTITIES for ent in entities):
         found.add("named entity")
     for ent in entities:
-        if ent.label_ == "DATE":
-            found.add(_date_kind(ent))
+        if ent.label_ == "DATE" and (kind := _date_kind(ent)) is not None:
+            found.add(kind)
         elif ent.label_ == "TIME":
             found.add("day")  # "at 7.15 a.m.": a time of day pins down little worth checking
-    found.discard(None)
     return found
 
 

@@ -2,23 +2,24 @@
 
 'X said (that) ...', '..., X said', 'X told reporters ...', '..., saying ...', 'according to X, ...' and
 the bullets after 'According to X:'. The span is the reported clause only: no "that", no attribution,
-no final full stop. Pure functions over a parsed spaCy Doc; only premark.py loads spaCy.
+no final full stop. Pure functions over a parsed spaCy Doc; only the package's __init__ loads spaCy.
 """
 from __future__ import annotations
 
-from annotations.quotes import (
-    BULLET_RE, QUOTE_CHARS, REPORTING_VERBS, Quote, QuotedText, QuoteRegion, SpeechVerbs, is_speech_verb, paragraphs,
-    subject_of, with_speaker_reason,
+from annotations.premark.lexicon import CLAUSE_REPORTING_VERBS, EVIDENCE_NOUNS, QUESTION_WORDS, SUBJECT_DEPS
+from annotations.premark.quotes import (
+    BULLET_RE,
+    QUOTE_CHARS,
+    Quote,
+    QuotedText,
+    QuoteRegion,
+    SpeechVerbs,
+    is_speech_verb,
+    nonblank_line_bounds,
+    subject_of,
+    with_speaker_reason,
 )
-from annotations.speakers import SUBJECT_DEPS
-
-QUESTION_WORDS = frozenset({"whether", "if", "why", "how", "what", "who", "when", "where", "which"})
-# Things that show rather than say: "replays suggested", "figures show". Findings are not speech.
-EVIDENCE_NOUNS = frozenset("""
-study studies report reports survey surveys data figure figures research analysis poll polls replay replays
-footage record records evidence test tests result results statistics review audit paper model models image
-images document documents map maps chart charts
-""".split())
+from annotations.premark.speakers import NamedSpeaker
 
 
 def find_reported_speech(doc, text: str, regions: list[QuoteRegion], verbs: SpeechVerbs) -> list[Quote]:
@@ -27,7 +28,7 @@ def find_reported_speech(doc, text: str, regions: list[QuoteRegion], verbs: Spee
     found = []
     for i, speaker in verbs.speakers.items():
         verb = doc[i]
-        if verb.lemma_ not in REPORTING_VERBS or quoted.contains(verb.idx) or not _reports_speech(verb):
+        if verb.lemma_ not in CLAUSE_REPORTING_VERBS or quoted.contains(verb.idx) or not _reports_speech(verb):
             continue
         found += [(span, speaker) for span in _reported_clauses(verb, quoted)]
     for i, source in verbs.sources.items():
@@ -143,10 +144,10 @@ def _according_to(according) -> tuple[int, int] | None:
     return _trimmed(after if sum(t.is_alpha for t in after) > sum(t.is_alpha for t in before) else before)
 
 
-def _bulleted_reports(doc, text: str, verbs: SpeechVerbs) -> list[tuple[tuple[int, int], object]]:
+def _bulleted_reports(doc, text: str, verbs: SpeechVerbs) -> list[tuple[tuple[int, int], NamedSpeaker | None]]:
     """'According to the board:' or 'The board said:' then a bulleted list: each bullet is reported."""
     found = []
-    lines = paragraphs(text)
+    lines = nonblank_line_bounds(text)
     introductions = sorted([*verbs.speakers.items(), *verbs.sources.items()])
     for n, (start, end) in enumerate(lines[1:], start=1):
         marker = BULLET_RE.match(text, start, end)

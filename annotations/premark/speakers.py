@@ -4,112 +4,47 @@ Titles are dropped ("Prime Minister Keir Starmer" is "Keir Starmer"), and a late
 bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier; "she" skips
 anyone the article itself marks as a man, and "he" anyone it marks as a woman. Names are read
 from runs of proper nouns as well as from the entity recogniser, because the small model often tags an
-unfamiliar person as an organisation or not at all. Pure functions over a parsed spaCy Doc; only
-premark.py loads spaCy.
+unfamiliar person as an organisation or not at all. Pure functions over a parsed spaCy Doc; only the
+package's __init__ loads spaCy.
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
 
-# Offices someone can be introduced with and later called by alone ("the minister said"). Lower case.
-ROLE_NOUNS = frozenset("""
-president minister chancellor secretary envoy ambassador mayor governor senator spokesman spokeswoman
-spokesperson chairman chairwoman chair director executive ceo chief leader premier judge adviser advisor
-commissioner officer coach manager founder head king queen prince pope general commander prosecutor
-representative congressman congresswoman detective inspector superintendent councillor councilor
-negotiator organiser organizer economist analyst professor scientist researcher lawyer counsel coroner
-registrar ombudsman auditor treasurer comptroller curator warden principal headmaster headmistress clerk
-solicitor barrister pathologist
-""".split())
+from annotations.premark.lexicon import (
+    ARTICLES,
+    GENDER_OF_WORD,
+    GENDERED_SUBJECT_PRONOUNS,
+    GENERIC_ORGANISATION_NOUNS,
+    GROUP_NOUNS,
+    GROUP_PRONOUNS,
+    INDEFINITE_SPEAKERS,
+    NAME_JOINERS,
+    NAME_WORDS_OF_DESCRIPTION,
+    ORGANISATION_NOUNS,
+    ORGANISATION_WORDS,
+    POST_NOMINALS,
+    RANK_WORDS,
+    ROLE_NOUNS,
+    ROLE_OF_TITLE,
+    ROLES_BEFORE_NAMES,
+    SPEAKER_PREPOSITIONS,
+    SUBJECT_DEPS,
+    TITLE_WORDS,
+)
 
-# Job words that come before a name, capitalised at a sentence start ("Pensioner Ada Roe"), and can also
-# stand for the person later ("the pensioner said").
-DESCRIPTOR_NOUNS = frozenset("""
-pensioner retiree shopkeeper teacher headteacher farmer nurse midwife doctor surgeon paramedic student
-resident driver engineer worker activist campaigner volunteer veteran artist author writer owner landlord
-tenant player striker midfielder defender goalkeeper referee journalist reporter historian architect builder
-electrician businessman businesswoman entrepreneur banker trader consultant candidate widow widower
-hydrologist geologist biologist ecologist epidemiologist physician psychologist mother grandmother
-grandfather
-""".split())
-
-ROLES_BEFORE_NAMES = ROLE_NOUNS | DESCRIPTOR_NOUNS
-
-# Words that name an office or honorific rather than the person: dropped from the front of a name.
-TITLE_WORDS = ROLE_NOUNS | DESCRIPTOR_NOUNS | frozenset("""
-mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady prof prof. rev rev. reverend vice prime foreign home
-health finance defence defense interior deputy senior junior cfo coo chairperson gen. gen admiral colonel
-col. major captain capt. lieutenant lt. sergeant sen. sen rep. rep gov. justice attorney princess emperor
-sheikh ayatollah special official presidential constable father sister brother alderman mp mep
-assemblyman assemblywoman lawmaker legislator magistrate sheriff marshal dean provost rector bishop
-archbishop cardinal rabbi imam pastor
-""".split())
-# Titles by another word for the office they hold: Lady Justice Roe is "the judge".
-ROLE_OF_TITLE = {"justice": "judge", "prof": "professor", "prof.": "professor", "gen": "general", "gen.": "general",
-                 "sen": "senator", "sen.": "senator", "gov.": "governor", "rep.": "representative", "cllr": "councillor"}
-# Honours and degrees after a name: "Marcus Ebbing KC" is Marcus Ebbing, and "Ebbing" his surname.
-POST_NOMINALS = frozenset("kc qc mp msp mla mep jr jr. sr sr. ii iii iv obe mbe cbe kbe phd md".split())
-
-# Words that make a run of proper nouns an organisation or a place, not a person.
-ORGANISATION_WORDS = frozenset("""
-council ministry bank university police office board authority group party court agency federation
-alliance association institute college club company ltd inc plc corp union committee commission service
-department foundation trust school hospital network league fund forces army navy government parliament
-assembly cabinet mission airways airlines holdings partners media news times post museum centre center
-society organisation organization institution coalition front movement campaign team city
-county region province state republic kingdom street road square chamber inspectorate bureau directorate
-tribunal regulator secretariat observatory laboratory consortium cooperative guild syndicate exchange
-corporation programme panel
-""".split())
-
-# Plural nouns for groups that speak ("Officials said"); at a sentence start the tagger calls them
-# proper nouns, but they are not names.
-GROUP_NOUNS = frozenset("""
-officials critics opponents residents analysts experts economists police authorities researchers scientists
-doctors witnesses protesters protestors investors campaigners activists sources lawmakers ministers leaders
-diplomats prosecutors lawyers organisers organizers officers workers teachers parents students supporters
-observers voters farmers engineers unions councillors councilors negotiators regulators executives nurses
-staff authors
-""".split())
-
-# "the company said": the organisation the article last named.
-GENERIC_ORGANISATION_NOUNS = frozenset({"company", "firm", "group", "business", "manufacturer", "operator",
-                                        "retailer", "lender", "insurer", "developer", "club", "charity", "maker",
-                                        "carmaker", "drugmaker", "chipmaker", "supplier", "producer", "startup"})
-ORGANISATION_NOUNS = ORGANISATION_WORDS | GENERIC_ORGANISATION_NOUNS  # "Green Left, the opposition party,"
-# Descriptions that stand for an organisation without sharing a word of its name: "the force" is the police.
-NAME_WORDS_OF_DESCRIPTION = {"force": ("police", "constabulary")}
-
-# Qualifiers that make a different office: "the foreign minister" is not the deputy foreign minister.
-RANK_WORDS = frozenset({"deputy", "vice", "junior", "assistant", "former", "acting", "shadow"})
-PERSON_PRONOUNS = frozenset({"he", "she"})
-# What the article itself says of someone's gender: a title in front of the name, or the first he/his or
-# she/her after the name in the sentence where the person is the subject. "She said" then skips men.
-GENDER_OF_WORD = {
-    **dict.fromkeys("mr mr. sir lord father brother king prince chairman spokesman congressman businessman "
-                    "grandfather widower assemblyman he him his himself".split(), "male"),
-    **dict.fromkeys("mrs mrs. ms ms. miss dame lady sister queen princess chairwoman spokeswoman congresswoman "
-                    "businesswoman grandmother mother widow assemblywoman she her hers herself".split(), "female"),
-}
-GROUP_PRONOUNS = frozenset({"it", "they"})
-INDEFINITE_SPEAKERS = frozenset({"some", "others", "many", "few", "several", "most", "both"})
-# Speakers are named without these in front: "the Kremlin" is Kremlin, "its authors" authors.
-ARTICLES = ("the ", "a ", "an ", "its ", "their ")
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Entity labels that make a capitalised run something other than a name: places, dates, amounts.
 NOT_NAME_ENTITIES = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL"})
 NAME_ENTITIES = frozenset({"ORG", "GPE", "NORP", "FAC"})
-# Words that join an organisation's name: "Office for Digital Markets", "Food and Drink Agency".
-NAME_JOINERS = frozenset({"of", "for", "and", "&"})
 # Modifiers kept when a common noun is the speaker: "Russian officials", "the health minister".
 NOUN_PHRASE_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "case", "nmod"})
-# "a spokesman for the office", "residents of Dren": the phrase says whose voice it is.
-SPEAKER_PREPOSITIONS = frozenset({"at", "for", "from", "of"})
 
 
 @dataclass(frozen=True)
-class Speaker:
+class NamedSpeaker:
+    """Who speaks, named as the article names them best (not the Speaker model, which groups stored quotes)."""
+
     name: str
     is_person: bool
     how: str | None = None  # how the name was found, when it is not the words of the sentence
@@ -209,7 +144,7 @@ class People:
         """Offices written with the name: 'Deputy Foreign Minister Pavel Dorin', 'prosecutor Clara Mendez',
         'Jane Doe, the health minister' and 'the chief negotiator, Pavel Dorin'."""
         doc = self.doc
-        described = []
+        described: list[str] = []
         i = run.start - 1
         while i >= 0 and (doc[i].pos_ in {"NOUN", "ADJ"} or doc[i].lower_ in RANK_WORDS) and doc[i].is_lower:
             described.insert(0, doc[i].lower_)
@@ -236,20 +171,20 @@ class People:
             return name
         return _latest_before(known, offset) or known[0][1]
 
-    def speaker(self, subject) -> Speaker | None:
+    def speaker(self, subject) -> NamedSpeaker | None:
         """The speaker named by a subject token, resolved to the fullest name the article gives."""
         lower = subject.lower_
-        if lower in PERSON_PRONOUNS:
+        if lower in GENDERED_SUBJECT_PRONOUNS:
             gender = GENDER_OF_WORD[lower]
             persons = [(o, name) for o, name in self._persons if self._gender.get(name, gender) == gender]
             name = self._named_in_passing_just_before(subject, gender) or _latest_before(persons, subject.idx)
-            return Speaker(name, True, "resolved from pronoun") if name else None
+            return NamedSpeaker(name, True, "resolved from pronoun") if name else None
         if lower in GROUP_PRONOUNS:
             name = _latest_before(self._groups, subject.idx)
-            return Speaker(name, False, "resolved from pronoun") if name else None
+            return NamedSpeaker(name, False, "resolved from pronoun") if name else None
         if subject.pos_ == "PRON":
             # "others say", "some argue": as written; "I" and "we" speak only inside their own quotes.
-            return Speaker(lower, False) if lower in INDEFINITE_SPEAKERS else None
+            return NamedSpeaker(lower, False) if lower in INDEFINITE_SPEAKERS else None
         # "the company's chief executive, Maria Lopez," is Maria Lopez; so is "the chair of the Trust,
         # Maria Lopez," though the parser hangs her name on the Trust.
         named = next((t for t in subject.subtree if t.dep_ == "appos" and t.i in self._runs
@@ -262,20 +197,20 @@ class People:
         if person is not None and self._is_person(self._runs[person.i]):
             return self.speaker(person)
         if subject.text in self._full_names and subject.i not in self._runs:
-            return Speaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
+            return NamedSpeaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
         run = self._runs.get(subject.i)
         if run is not None and lower not in GROUP_NOUNS:
             # "Brightwell said", after "Brightwell Mobile": news calls people by their surname, so a lone
             # first word of a longer name is the organisation's short name.
             short = self._named_from_first_word(run.name, subject.idx)
             if short:
-                return Speaker(short, False, "resolved from short name")
+                return NamedSpeaker(short, False, "resolved from short name")
             if not self._is_person(run):
-                return Speaker(run.name, False)
+                return NamedSpeaker(run.name, False)
             full = self.full_name(run.name, subject.idx)
-            return Speaker(full, True, "resolved from surname" if full != run.name else None)
+            return NamedSpeaker(full, True, "resolved from surname" if full != run.name else None)
         if subject.ent_type_ in NAME_ENTITIES:
-            return Speaker(_without_article(_join(_entity_tokens(subject))), False)
+            return NamedSpeaker(_without_article(_join(_entity_tokens(subject))), False)
         return self._described(subject)
 
     def _named_from_first_word(self, name: str, offset: int) -> str | None:
@@ -286,7 +221,7 @@ class People:
         longer = self._by_first_word.get(name)
         return (_latest_before(longer, offset) or longer[0][1]) if longer else None
 
-    def _described(self, noun) -> Speaker:
+    def _described(self, noun) -> NamedSpeaker:
         """A common noun: a title resolved to the person who holds it, a description to the organisation
         it describes ("the bank" -> National Bank of Aldmark), else the words as written."""
         phrase = " ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"} and t.lower_ != "the")
@@ -295,12 +230,12 @@ class People:
         if noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles:
             name = self._holder_of(noun.lower_, phrase, noun.idx)
             if name:
-                return Speaker(name, True, "resolved from title")
+                return NamedSpeaker(name, True, "resolved from title")
         if is_definite:
             name = self._organisation_described(noun)
             if name:
-                return Speaker(name, False, "resolved from description")
-        return Speaker(_without_article(self._noun_phrase(noun)), noun.lower_ in ROLE_NOUNS)
+                return NamedSpeaker(name, False, "resolved from description")
+        return NamedSpeaker(_without_article(self._noun_phrase(noun)), noun.lower_ in ROLE_NOUNS)
 
     def _organisation_described(self, noun) -> str | None:
         """'the bank' is the last organisation with Bank in its name or described as one; 'the company'
@@ -317,8 +252,8 @@ class People:
             return _latest_before(spoke, noun.idx)
         if lower in GENERIC_ORGANISATION_NOUNS:
             # A one-word "organisation" is as often a town the recogniser got wrong.
-            named = {entry for entries in self._organisations.values() for entry in entries if " " in entry[1]}
-            return _latest_before(sorted(named), noun.idx)
+            full_names = {entry for entries in self._organisations.values() for entry in entries if " " in entry[1]}
+            return _latest_before(sorted(full_names), noun.idx)
         return None
 
     def _holder_of(self, role: str, phrase: str, offset: int) -> str | None:
@@ -360,14 +295,14 @@ class People:
                     break
         return said
 
-    def person_between(self, start: int, end: int) -> Speaker | None:
+    def person_between(self, start: int, end: int) -> NamedSpeaker | None:
         """The last person who was the subject of a sentence in this stretch of text."""
         i = bisect.bisect_left(self._persons, (end,))
         if i and self._persons[i - 1][0] >= start:
-            return Speaker(self._persons[i - 1][1], True)
+            return NamedSpeaker(self._persons[i - 1][1], True)
         return None
 
-    def note_speaker(self, offset: int, speaker: Speaker) -> None:
+    def note_speaker(self, offset: int, speaker: NamedSpeaker) -> None:
         """Remember a speaker found by the rules, so a later "he" or "it" can point back to it."""
         bisect.insort(self._persons if speaker.is_person else self._groups, (offset, speaker.name))
 
