@@ -346,8 +346,9 @@ class Claim(models.Model):
 
     objects = ClaimQuerySet.as_manager()
 
+    # No default ordering: it would join and sort by the article on every query. Order where it
+    # matters, usually with in_text_order().
     class Meta:
-        ordering = ["article", "start", "end"]
         permissions = [
             ("label_claim", "Can label, annotate and add marks"),
             ("restore_label", "Can restore an earlier label"),
