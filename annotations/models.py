@@ -28,6 +28,8 @@ from annotations.matching import THRESHOLD as MATCH_THRESHOLD
 from annotations.matching import match_keys, similarity
 
 LABEL_PERMISSION = "annotations.label_claim"
+# What editors alone may do with the review itself: assign articles, settle disagreements, merge speakers.
+MANAGE_REVIEWS_PERMISSION = "annotations.manage_reviews"
 
 
 class StaleClaimError(Exception):
@@ -352,6 +354,7 @@ class Claim(models.Model):
         permissions = [
             ("label_claim", "Can label, annotate and add marks"),
             ("restore_label", "Can restore an earlier label"),
+            ("manage_reviews", "Can assign articles to reviewers, settle disagreements and merge speakers"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_start_before_end"),

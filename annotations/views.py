@@ -35,14 +35,13 @@ from annotations.forms import (
     UnassignForm, VerdictForm,
 )
 from annotations.models import (
-    LABEL_PERMISSION, Article, AuditEvent, Claim, ClaimKey, ImportBatch, Opinion, Speaker, StaleClaimError,
+    LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ClaimKey, ImportBatch, Opinion, Speaker,
+    StaleClaimError,
 )
 from annotations.tasks import queue_import, retry_crashed
 
 LABEL = LABEL_PERMISSION
-# Editors' say over the review itself (assigning, settling disagreements, merging speakers) rides on
-# the permission editors alone hold already, restoring labels: a new one would change every role's set.
-DECIDE = "annotations.restore_label"
+MANAGE_REVIEWS = MANAGE_REVIEWS_PERMISSION
 QUEUE_FILTERS = "queue_filters"  # session key: the reviewer's "Review next" filters
 
 
@@ -284,7 +283,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.with_progress(), pk=pk)
     form = AssignForm(request.POST)
@@ -298,7 +297,7 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = UnassignForm(request.POST)
@@ -311,14 +310,14 @@ def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def disagreements(request: HttpRequest) -> HttpResponse:
     return _disagreements_page(request)
 
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
     """An editor settles a disagreement with a verdict and a note; a refusal keeps what they typed."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -340,7 +339,7 @@ def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def agreement(request: HttpRequest) -> HttpResponse:
     """How often each two reviewers agree (percent and Cohen's kappa), from their opinions."""
     return render(request, "annotations/agreement.html", {
@@ -363,7 +362,7 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Fold another speaker (all their spellings) into this one."""
     speaker = get_object_or_404(Speaker, pk=pk)
