@@ -230,16 +230,16 @@ class ClaimQuerySet(models.QuerySet):
         return self.live().filter(kind=Claim.Kind.QUOTE)
 
     def final(self) -> "ClaimQuerySet":
-        """Labelled claims whose review is over: with SECOND_OPINION on, only these are exported."""
+        """Labelled claims whose review is over: with second opinions on, only these are exported."""
         return self.labelled().filter(review_state=Claim.ReviewState.FINAL)
 
     def in_disagreement(self) -> "ClaimQuerySet":
         return self.filter(review_state=Claim.ReviewState.DISAGREEMENT)
 
     def awaiting_label_from(self, reviewer) -> "ClaimQuerySet":
-        """Live marks this reviewer could label next: unlabelled ones, and with SECOND_OPINION on, also
+        """Live marks this reviewer could label next: unlabelled ones, and with second opinions on, also
         marks waiting for a second opinion that is not theirs to give twice."""
-        if not settings.SECOND_OPINION:
+        if not Claim.is_second_opinion_required():
             return self.unreviewed()
         given = Opinion.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
         return (self.live().filter(review_state__in=[Claim.ReviewState.OPEN, Claim.ReviewState.NEEDS_SECOND])
@@ -332,7 +332,7 @@ class Claim(models.Model):
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.UNREVIEWED)
-    # With SECOND_OPINION off a label is final at once; with it on, `verdict` is the latest opinion
+    # With second opinions off a label is final at once; with them on, `verdict` is the latest opinion
     # and this says whether a second reviewer agreed, disagreed, or is still to come.
     review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.OPEN)
     note = models.TextField(blank=True)
@@ -365,9 +365,18 @@ class Claim(models.Model):
         return f"{self.get_kind_display()} {self.pk}: {self.text[:60]}"
 
     @staticmethod
+    def is_second_opinion_required() -> bool:
+        """Whether a label is one reviewer's opinion, final only once a second reviewer agrees.
+
+        The one place that reads the SECOND_OPINION setting; the rest of the code asks this.
+        """
+        return settings.SECOND_OPINION
+
+    @staticmethod
     def panel_prefetches() -> list:
         """The related rows a mark's panel shows; opinions only when second opinions are on."""
-        opinions = [Prefetch("opinions", Opinion.objects.select_related("reviewer"))] if settings.SECOND_OPINION else []
+        opinions = ([Prefetch("opinions", Opinion.objects.select_related("reviewer"))]
+                    if Claim.is_second_opinion_required() else [])
         return ["evidence", *opinions]
 
     def snapshot(self) -> dict:
@@ -402,10 +411,10 @@ class Claim(models.Model):
         self.refresh_from_db()
 
     def set_verdict(self, verdict: str, *, by, expected_version: int | None = None) -> None:
-        """Label the mark. With SECOND_OPINION on, the label is this person's opinion (see give_opinion)."""
+        """Label the mark. With second opinions on, the label is this person's opinion (see give_opinion)."""
         if verdict not in self.Verdict.values:
             raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
-        if settings.SECOND_OPINION:
+        if self.is_second_opinion_required():
             return self.give_opinion(verdict, by=by, expected_version=expected_version)
 
         def apply(claim: Claim) -> list[str]:
@@ -622,7 +631,7 @@ class OpinionManager(models.Manager):
 
 
 class Opinion(models.Model):
-    """One reviewer's current label of a claim, when SECOND_OPINION is on. Changes are events on the claim."""
+    """One reviewer's current label of a claim, when second opinions are on. Changes are events on the claim."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="opinions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinions")

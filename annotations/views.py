@@ -344,7 +344,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
     """How often each two reviewers agree (percent and Cohen's kappa), from their opinions."""
     return render(request, "annotations/agreement.html", {
         "pairs": Opinion.objects.agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
-        "second_opinion": settings.SECOND_OPINION})
+        "second_opinion": Claim.is_second_opinion_required()})
 
 
 @login_required
@@ -450,9 +450,9 @@ def _disagreements_page(request: HttpRequest, *, failed_form: AdjudicationForm |
              for claim in claims]
     # A claim settled meanwhile has left the list: its refusal is shown above it instead.
     unlisted = failed_form if failed_form and failed_form not in [form for _, form in items] else None
-    return render(request, "annotations/disagreements.html",
-                  {"items": items, "unlisted_failure": unlisted, "second_opinion": settings.SECOND_OPINION},
-                  status=status)
+    return render(request, "annotations/disagreements.html", {
+        "items": items, "unlisted_failure": unlisted, "second_opinion": Claim.is_second_opinion_required()},
+        status=status)
 
 
 def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: SpeakerMergeForm | None = None,
@@ -513,7 +513,7 @@ def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple
     The review state is recorded always but shown only with second opinions on: otherwise every
     label is final at once and the line would say nothing.
     """
-    hidden = set() if settings.SECOND_OPINION else {"review_state"}
+    hidden = set() if Claim.is_second_opinion_required() else {"review_state"}
     return [(event, [(field.removeprefix("is_").replace("_", " "), *values)
                      for field, *values in event.changes() if field not in hidden])
             for event in events]
