@@ -28,14 +28,17 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import rendering
+from annotations.agreement import agreement_by_pair
+from annotations.dashboard import label_chart
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
     ExportFilterForm, ImportForm, MarkPanel, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
     UnassignForm, VerdictForm,
 )
+from annotations.match_search import matches_for
 from annotations.models import (
-    LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ClaimKey, ImportBatch, Opinion, Speaker,
+    LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker,
     StaleClaimError,
 )
 from annotations.tasks import queue_import, retry_crashed
@@ -343,7 +346,7 @@ def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement(request: HttpRequest) -> HttpResponse:
     """How often each two reviewers agree (percent and Cohen's kappa), from their opinions."""
     return render(request, "annotations/agreement.html", {
-        "pairs": Opinion.objects.agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
+        "pairs": agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
         "second_opinion": Claim.is_second_opinion_required()})
 
 
@@ -378,7 +381,7 @@ def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Labels per day, who is labelling, where the backlog is, and where the pre-marker goes wrong."""
-    days = AuditEvent.objects.labels_per_day(days=30)
+    days = label_chart(days=30)
     return render(request, "annotations/dashboard.html", {
         "days": days, "day_max": max(day.total for day in days),
         "people": AuditEvent.objects.activity_by_person(), "backlog": list(Article.objects.with_backlog()[:20]),
@@ -493,7 +496,7 @@ def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | 
     in_queue = panel.in_queue if panel else in_queue or "queue" in request.GET
     # Evidence and opinions are fetched by rendering.mark_panels, for the panels not in its cache.
     claims = list(article.claims.in_text_order().select_related("reviewed_by"))
-    matches = ClaimKey.objects.matches_for(claims)
+    matches = matches_for(claims)
     panels = [panel if panel and panel.claim.pk == claim.pk
               else MarkPanel(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
     context = {
