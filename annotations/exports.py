@@ -32,7 +32,7 @@ def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=N
                   date_from: date | None = None, date_to: date | None = None) -> QuerySet:
     """The labelled claims to export, narrowed by the optional filters (dates are of the label)."""
     claims = Claim.objects.labelled()
-    if settings.SECOND_OPINION:
+    if Claim.is_second_opinion_required():
         claims = claims.final()  # a verdict awaiting its second opinion is not the desk's verdict yet
     # An export never needs the article bodies, which would otherwise ride along on every row.
     claims = claims.for_export().defer("article__body")

@@ -288,7 +288,7 @@ class MarkPanel:
 
     @property
     def shows_opinions(self) -> bool:
-        return settings.SECOND_OPINION
+        return Claim.is_second_opinion_required()
 
     @property
     def is_editing(self) -> bool:

@@ -2,14 +2,15 @@
 workspace's assignments, second opinions and speakers.
 
 Every state change is a model method with a keyword-only actor; each one writes its
-AuditEvent through AuditEvent.objects.record() in the same transaction.
+AuditEvent through AuditEvent.objects.record() in the same transaction. What is not a model lives
+beside it: agreement.py (kappa), dashboard.py (the chart), match_search.py ("already checked").
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import timezone as dt_timezone
@@ -24,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from annotations.matching import THRESHOLD as MATCH_THRESHOLD
-from annotations.matching import match_keys, similarity
+from annotations.matching import match_keys
 
 LABEL_PERMISSION = "annotations.label_claim"
+# What editors alone may do with the review itself: assign articles, settle disagreements, merge speakers.
+MANAGE_REVIEWS_PERMISSION = "annotations.manage_reviews"
 
 
 class StaleClaimError(Exception):
@@ -228,16 +230,16 @@ class ClaimQuerySet(models.QuerySet):
         return self.live().filter(kind=Claim.Kind.QUOTE)
 
     def final(self) -> "ClaimQuerySet":
-        """Labelled claims whose review is over: with SECOND_OPINION on, only these are exported."""
+        """Labelled claims whose review is over: with second opinions on, only these are exported."""
         return self.labelled().filter(review_state=Claim.ReviewState.FINAL)
 
     def in_disagreement(self) -> "ClaimQuerySet":
         return self.filter(review_state=Claim.ReviewState.DISAGREEMENT)
 
     def awaiting_label_from(self, reviewer) -> "ClaimQuerySet":
-        """Live marks this reviewer could label next: unlabelled ones, and with SECOND_OPINION on, also
+        """Live marks this reviewer could label next: unlabelled ones, and with second opinions on, also
         marks waiting for a second opinion that is not theirs to give twice."""
-        if not settings.SECOND_OPINION:
+        if not Claim.is_second_opinion_required():
             return self.unreviewed()
         given = Opinion.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
         return (self.live().filter(review_state__in=[Claim.ReviewState.OPEN, Claim.ReviewState.NEEDS_SECOND])
@@ -330,7 +332,7 @@ class Claim(models.Model):
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.UNREVIEWED)
-    # With SECOND_OPINION off a label is final at once; with it on, `verdict` is the latest opinion
+    # With second opinions off a label is final at once; with them on, `verdict` is the latest opinion
     # and this says whether a second reviewer agreed, disagreed, or is still to come.
     review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.OPEN)
     note = models.TextField(blank=True)
@@ -346,11 +348,13 @@ class Claim(models.Model):
 
     objects = ClaimQuerySet.as_manager()
 
+    # No default ordering: it would join and sort by the article on every query. Order where it
+    # matters, usually with in_text_order().
     class Meta:
-        ordering = ["article", "start", "end"]
         permissions = [
             ("label_claim", "Can label, annotate and add marks"),
             ("restore_label", "Can restore an earlier label"),
+            ("manage_reviews", "Can assign articles to reviewers, settle disagreements and merge speakers"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_start_before_end"),
@@ -361,9 +365,18 @@ class Claim(models.Model):
         return f"{self.get_kind_display()} {self.pk}: {self.text[:60]}"
 
     @staticmethod
+    def is_second_opinion_required() -> bool:
+        """Whether a label is one reviewer's opinion, final only once a second reviewer agrees.
+
+        The one place that reads the SECOND_OPINION setting; the rest of the code asks this.
+        """
+        return settings.SECOND_OPINION
+
+    @staticmethod
     def panel_prefetches() -> list:
         """The related rows a mark's panel shows; opinions only when second opinions are on."""
-        opinions = [Prefetch("opinions", Opinion.objects.select_related("reviewer"))] if settings.SECOND_OPINION else []
+        opinions = ([Prefetch("opinions", Opinion.objects.select_related("reviewer"))]
+                    if Claim.is_second_opinion_required() else [])
         return ["evidence", *opinions]
 
     def snapshot(self) -> dict:
@@ -398,10 +411,10 @@ class Claim(models.Model):
         self.refresh_from_db()
 
     def set_verdict(self, verdict: str, *, by, expected_version: int | None = None) -> None:
-        """Label the mark. With SECOND_OPINION on, the label is this person's opinion (see give_opinion)."""
+        """Label the mark. With second opinions on, the label is this person's opinion (see give_opinion)."""
         if verdict not in self.Verdict.values:
             raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
-        if settings.SECOND_OPINION:
+        if self.is_second_opinion_required():
             return self.give_opinion(verdict, by=by, expected_version=expected_version)
 
         def apply(claim: Claim) -> list[str]:
@@ -593,13 +606,14 @@ class Assignment(models.Model):
 
 
 class OpinionManager(models.Manager):
-    def agreement_by_pair(self) -> list["PairAgreement"]:
-        """For each two reviewers who labelled at least one claim in common: how often they agreed.
+    def pair_counts(self) -> models.QuerySet:
+        """Pairs of opinions on the same claim (the lower user id first), counted per two reviewers and
+        their two verdicts, with how many of those claims are open disagreements. agreement.py does the sums.
 
-        One grouped query over pairs of opinions on the same claim (the lower user id first), so the
-        rows grow with the number of reviewers and verdicts, never with the number of claims.
+        One grouped query, so the rows grow with the number of reviewers and verdicts, never with the
+        number of claims.
         """
-        rows = (
+        return (
             self.annotate(other_id=F("claim__opinions__reviewer"), other_name=F("claim__opinions__reviewer__username"),
                           other_verdict=F("claim__opinions__verdict"))
             .filter(reviewer_id__lt=F("other_id"))
@@ -608,17 +622,10 @@ class OpinionManager(models.Manager):
                       open=Count("pk", filter=Q(claim__review_state=Claim.ReviewState.DISAGREEMENT)))
             .order_by()
         )
-        pairs: dict[tuple[str, str], dict] = {}
-        for row in rows:
-            pair = pairs.setdefault((row["reviewer__username"], row["other_name"]), {"counts": Counter(), "open": 0})
-            pair["counts"][(row["verdict"], row["other_verdict"])] += row["shared"]
-            pair["open"] += row["open"]
-        return [PairAgreement(first, second, pair["counts"], pair["open"])
-                for (first, second), pair in sorted(pairs.items())]
 
 
 class Opinion(models.Model):
-    """One reviewer's current label of a claim, when SECOND_OPINION is on. Changes are events on the claim."""
+    """One reviewer's current label of a claim, when second opinions are on. Changes are events on the claim."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="opinions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinions")
@@ -635,49 +642,6 @@ class Opinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer}: {self.get_verdict_display()} on claim {self.claim_id}"
-
-
-def cohens_kappa(pairs: Mapping[tuple[str, str], int]) -> float | None:
-    """Cohen's kappa from how often each (first rater's label, second rater's label) pair occurred.
-
-    None when it is undefined: no pairs, or chance agreement is already certain (both raters always
-    gave the same single label).
-    """
-    total = sum(pairs.values())
-    if not total:
-        return None
-    observed = sum(count for (first, second), count in pairs.items() if first == second) / total
-    first_totals, second_totals = Counter(), Counter()
-    for (first, second), count in pairs.items():
-        first_totals[first] += count
-        second_totals[second] += count
-    chance = sum(first_totals[label] * second_totals[label] for label in first_totals)
-    if chance == total ** 2:  # compared as integers: chance agreement is exactly certain
-        return None
-    expected = chance / total ** 2
-    return (observed - expected) / (1 - expected)
-
-
-@dataclass(frozen=True)
-class PairAgreement:
-    """Two reviewers' opinions on the claims they both labelled."""
-
-    first: str
-    second: str
-    counts: Mapping[tuple[str, str], int]
-    open_disagreements: int
-
-    @property
-    def shared(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def agreement(self) -> float:
-        return sum(n for (first, second), n in self.counts.items() if first == second) / self.shared
-
-    @property
-    def kappa(self) -> float | None:
-        return cohens_kappa(self.counts)
 
 
 class SpeakerQuerySet(models.QuerySet):
@@ -816,8 +780,9 @@ class AuditEventManager(models.Manager):
             previous_hash, count = event.hash, count + 1
         return ChainReport(count, previous_hash)
 
-    def labels_per_day(self, *, days: int = 30, today: date | None = None) -> list["DayOfLabels"]:
-        """Labels given (by verdict), dismissals and marks added by hand on each of the last `days` days.
+    def labels_per_day(self, *, days: int = 30, today: date | None = None) -> dict[date, Counter[str]]:
+        """Labels given (by verdict), dismissals and marks added by hand on each of the last `days` days,
+        oldest first, counted under the verdict, "dismissed" or "marked".
 
         One grouped query over the events; days without any come back as zeros.
         """
@@ -827,12 +792,12 @@ class AuditEventManager(models.Manager):
         rows = (self.filter(action__in=actions, created_at__date__gte=first, created_at__date__lte=today)
                 .annotate(day=TruncDate("created_at"), verdict=KeyTextTransform("verdict", "after"))
                 .values("day", "action", "verdict").annotate(n=Count("pk")).order_by())
-        counts: dict[date, Counter] = {first + timedelta(days=n): Counter() for n in range(days)}
+        counts: dict[date, Counter[str]] = {first + timedelta(days=n): Counter() for n in range(days)}
         for row in rows:
             key = {AuditEvent.Action.DISMISSED: "dismissed", AuditEvent.Action.MARKED: "marked"}.get(
                 row["action"], row["verdict"])
             counts[row["day"]][key] += row["n"]
-        return [DayOfLabels(day, counter) for day, counter in counts.items()]
+        return counts
 
     def activity_by_person(self) -> models.QuerySet:
         """Per person: labels given and when they last did anything, most labels first."""
@@ -851,40 +816,13 @@ class AuditEventManager(models.Manager):
         return head or GENESIS_HASH
 
 
-@dataclass(frozen=True)
-class DayOfLabels:
-    """One day of the dashboard's chart: label counts by verdict, dismissals, marks added by hand."""
-
-    SEGMENTS = [("verified", _("verified")), ("disputed", _("disputed")), ("unclear", _("unclear")),
-                ("dismissed", _("dismissed"))]
-
-    day: date
-    counts: Mapping[str, int]
-
-    @property
-    def total(self) -> int:
-        """Labels and dismissals: the length of the day's bar."""
-        return sum(self.counts.get(key, 0) for key, _ in self.SEGMENTS)
-
-    @property
-    def marked(self) -> int:
-        return self.counts.get("marked", 0)
-
-    def segments(self) -> list[tuple[str, str, int, int]]:
-        """(key, label, count, count before it) for each part of the stacked bar that is not empty."""
-        parts, offset = [], 0
-        for key, label in self.SEGMENTS:
-            if count := self.counts.get(key, 0):
-                parts.append((key, label, count, offset))
-                offset += count
-        return parts
-
-
 AUDIT_CHAIN_LOCK_ID = 7_204_518
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What verify_chain found: how far the chain holds, and where and why it breaks, if it does."""
+
     count: int  # events verified before any break
     head: str  # hash of the last verified event
     broken_at: int | None = None  # pk of the first event that does not fit
@@ -1036,49 +974,17 @@ class ClaimKeyManager(models.Manager):
         if claim.verdict != Claim.Verdict.UNREVIEWED and not claim.is_dismissed:
             self.bulk_create(ClaimKey.keys_for(claim))
 
-    def matches_for(self, marks: list[Claim]) -> dict[int, Claim]:
-        """For each unlabelled mark, a labelled claim of another article that says the same; three queries in all.
+    def frequency(self, keys: set[str]) -> dict[str, int]:
+        """How many labelled claims each of these keys indexes (keys indexing none are left out)."""
+        return dict(self.filter(key__in=keys).values_list("key").annotate(n=Count("id")).order_by())
 
-        Candidates come from each mark's rarest keys: its figures (a match must have every one of
-        them), or, for a mark without figures, its three least common words (two must be shared).
-        The exact decision is matching.is_same_claim, which also insists on the same negation.
-        """
-        wanted = {mark.pk: set(match_keys(mark.text)) for mark in marks
-                  if mark.verdict == Claim.Verdict.UNREVIEWED and not mark.is_dismissed}
-        all_keys = set().union(*wanted.values()) if wanted else set()
-        if not all_keys:
-            return {}
-        frequency = dict(self.filter(key__in=all_keys).values_list("key").annotate(n=Count("id")).order_by())
-        anchors = {pk: self._anchors(keys, frequency) for pk, keys in wanted.items()}
-        articles = {mark.article_id for mark in marks if mark.article_id is not None}
-        keys_by_claim: dict[int, set[str]] = {}
-        rows = self.filter(key__in=set().union(*(keys for keys, _ in anchors.values())))
-        for claim_id, key in rows.exclude(claim__article_id__in=articles).values_list("claim_id", "key"):
-            keys_by_claim.setdefault(claim_id, set()).add(key)
-        candidates = {pk: [c for c, keys in keys_by_claim.items() if len(keys & anchor_keys) >= needed]
-                      for pk, (anchor_keys, needed) in anchors.items() if anchor_keys}
-        known = Claim.objects.labelled().filter(pk__in={c for ids in candidates.values() for c in ids}).select_related(
-            "article", "reviewed_by").in_bulk()
-        texts = {mark.pk: mark.text for mark in marks}
-        found = {}
-        for pk, ids in candidates.items():
-            best = max(((similarity(texts[pk], known[c].text), c) for c in ids if c in known), default=(0.0, None))
-            if best[0] >= MATCH_THRESHOLD:
-                found[pk] = known[best[1]]
+    def keys_by_claim(self, keys: set[str], *, outside_articles: set[int]) -> dict[int, set[str]]:
+        """Which of these keys each labelled claim is indexed under, for claims outside the given articles."""
+        found: dict[int, set[str]] = {}
+        rows = self.filter(key__in=keys).exclude(claim__article_id__in=outside_articles)
+        for claim_id, key in rows.values_list("claim_id", "key"):
+            found.setdefault(claim_id, set()).add(key)
         return found
-
-    @staticmethod
-    def _anchors(keys: set[str], frequency: dict[str, int]) -> tuple[set[str], int]:
-        """The keys a candidate is looked up by, and how many of them it must share."""
-        figures = {key for key in keys if key.startswith("#")}
-        if figures:
-            return figures, len(figures)
-        rarest = set(sorted((key for key in keys if frequency.get(key)), key=frequency.get)[:3])
-        return rarest, min(2, len(rarest))
-
-    def match_text(self, text: str) -> Claim | None:
-        """The labelled claim that says the same as this text, if any."""
-        return self.matches_for([Claim(pk=0, text=text)]).get(0)
 
 
 class ClaimKey(models.Model):

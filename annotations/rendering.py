@@ -134,4 +134,4 @@ def _panel_key(panel: MarkPanel, *, can_label: bool) -> str | None:
     claim, match = panel.claim, panel.match
     return ":".join(str(part) for part in [
         "mark-panel", claim.pk, claim.version, int(panel.in_queue), int(can_label), get_language(),
-        int(settings.SECOND_OPINION), match.pk if match else "-", match.version if match else "-"])
+        int(Claim.is_second_opinion_required()), match.pk if match else "-", match.version if match else "-"])

@@ -28,21 +28,23 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import rendering
+from annotations.agreement import agreement_by_pair
+from annotations.dashboard import label_chart
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
     ExportFilterForm, ImportForm, MarkPanel, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
     UnassignForm, VerdictForm,
 )
+from annotations.match_search import matches_for
 from annotations.models import (
-    LABEL_PERMISSION, Article, AuditEvent, Claim, ClaimKey, ImportBatch, Opinion, Speaker, StaleClaimError,
+    LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker,
+    StaleClaimError,
 )
 from annotations.tasks import queue_import, retry_crashed
 
 LABEL = LABEL_PERMISSION
-# Editors' say over the review itself (assigning, settling disagreements, merging speakers) rides on
-# the permission editors alone hold already, restoring labels: a new one would change every role's set.
-DECIDE = "annotations.restore_label"
+MANAGE_REVIEWS = MANAGE_REVIEWS_PERMISSION
 QUEUE_FILTERS = "queue_filters"  # session key: the reviewer's "Review next" filters
 
 
@@ -284,7 +286,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.with_progress(), pk=pk)
     form = AssignForm(request.POST)
@@ -298,7 +300,7 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = UnassignForm(request.POST)
@@ -311,14 +313,14 @@ def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def disagreements(request: HttpRequest) -> HttpResponse:
     return _disagreements_page(request)
 
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
     """An editor settles a disagreement with a verdict and a note; a refusal keeps what they typed."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -340,12 +342,12 @@ def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def agreement(request: HttpRequest) -> HttpResponse:
     """How often each two reviewers agree (percent and Cohen's kappa), from their opinions."""
     return render(request, "annotations/agreement.html", {
-        "pairs": Opinion.objects.agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
-        "second_opinion": settings.SECOND_OPINION})
+        "pairs": agreement_by_pair(), "open_count": Claim.objects.in_disagreement().count(),
+        "second_opinion": Claim.is_second_opinion_required()})
 
 
 @login_required
@@ -363,7 +365,7 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required(DECIDE, raise_exception=True)
+@permission_required(MANAGE_REVIEWS, raise_exception=True)
 def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Fold another speaker (all their spellings) into this one."""
     speaker = get_object_or_404(Speaker, pk=pk)
@@ -379,7 +381,7 @@ def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Labels per day, who is labelling, where the backlog is, and where the pre-marker goes wrong."""
-    days = AuditEvent.objects.labels_per_day(days=30)
+    days = label_chart(days=30)
     return render(request, "annotations/dashboard.html", {
         "days": days, "day_max": max(day.total for day in days),
         "people": AuditEvent.objects.activity_by_person(), "backlog": list(Article.objects.with_backlog()[:20]),
@@ -451,9 +453,9 @@ def _disagreements_page(request: HttpRequest, *, failed_form: AdjudicationForm |
              for claim in claims]
     # A claim settled meanwhile has left the list: its refusal is shown above it instead.
     unlisted = failed_form if failed_form and failed_form not in [form for _, form in items] else None
-    return render(request, "annotations/disagreements.html",
-                  {"items": items, "unlisted_failure": unlisted, "second_opinion": settings.SECOND_OPINION},
-                  status=status)
+    return render(request, "annotations/disagreements.html", {
+        "items": items, "unlisted_failure": unlisted, "second_opinion": Claim.is_second_opinion_required()},
+        status=status)
 
 
 def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: SpeakerMergeForm | None = None,
@@ -494,7 +496,7 @@ def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | 
     in_queue = panel.in_queue if panel else in_queue or "queue" in request.GET
     # Evidence and opinions are fetched by rendering.mark_panels, for the panels not in its cache.
     claims = list(article.claims.in_text_order().select_related("reviewed_by"))
-    matches = ClaimKey.objects.matches_for(claims)
+    matches = matches_for(claims)
     panels = [panel if panel and panel.claim.pk == claim.pk
               else MarkPanel(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
     context = {
@@ -514,7 +516,7 @@ def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple
     The review state is recorded always but shown only with second opinions on: otherwise every
     label is final at once and the line would say nothing.
     """
-    hidden = set() if settings.SECOND_OPINION else {"review_state"}
+    hidden = set() if Claim.is_second_opinion_required() else {"review_state"}
     return [(event, [(field.removeprefix("is_").replace("_", " "), *values)
                      for field, *values in event.changes() if field not in hidden])
             for event in events]

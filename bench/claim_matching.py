@@ -7,7 +7,7 @@ Usage: python bench/claim_matching.py [--claims 100000] [--database-url URL]
    "dev" pairs shaped the rules, the "heldout" ones were written afterwards and never tuned on),
    beside a baseline in the same run: plain word-set Jaccard ≥ 0.5 with no figure rule.
 2. Lookup time: fills a throw-away database (temp SQLite unless --database-url) with N
-   labelled claims and their match keys, then times ClaimKey.objects.match_text() for
+   labelled claims and their match keys, then times match_search.match_text() for
    fresh texts, beside a full scan of every claim's text with is_same_claim in the same run.
 """
 import argparse
@@ -70,6 +70,7 @@ def time_lookups(options: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from annotations.match_search import match_text
     from annotations.models import Article, Claim, ClaimKey
 
     call_command("migrate", verbosity=0)
@@ -93,7 +94,7 @@ def time_lookups(options: argparse.Namespace) -> None:
     lookup_times, found = [], 0
     for probe in probes:
         started = time.perf_counter()
-        found += ClaimKey.objects.match_text(probe) is not None
+        found += match_text(probe) is not None
         lookup_times.append(time.perf_counter() - started)
     scan_probes = probes[:5]
     started = time.perf_counter()

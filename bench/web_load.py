@@ -118,7 +118,7 @@ def fill_database(options) -> dict:
     AuditEvent.objects.record(AuditEvent.Action.PREMARKED, actor=MachineActor("bench-synthetic"), article=article,
                               after={"added": len(marks), "removed": 0, "kept": 0, "model": "bench-synthetic"})
 
-    claims = list(article.claims.all())
+    claims = list(article.claims.in_text_order())
     for number in range(options.history):
         claim, reviewer, roll = rng.choice(claims), rng.choice(reviewers), rng.random()
         if roll < 0.6:

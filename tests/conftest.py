@@ -48,7 +48,7 @@ def nlp():
 # What each role may do, as the migrations set it up (test_roles checks that they agree).
 ROLE_PERMISSIONS = {
     "Reviewer": {"label_claim"},
-    "Editor": {"label_claim", "import_articles", "export_claims", "restore_label"},
+    "Editor": {"label_claim", "import_articles", "export_claims", "restore_label", "manage_reviews"},
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from annotations.dashboard import DayOfLabels, label_chart
 from annotations.models import Article, AuditEvent, Claim
 
 from .conftest import make_user
@@ -51,7 +52,7 @@ def desk(article, make_claim, reviewer, two_days_ago) -> dict:
 
 
 def test_labels_per_day_cover_thirty_days_with_verdicts_dismissals_and_hand_marks(desk):
-    days = AuditEvent.objects.labels_per_day(days=30)
+    days = label_chart(days=30)
     today = timezone.localdate()
     assert len(days) == 30 and days[0].day == today - timedelta(days=29) and days[-1].day == today
     by_day = {day.day: day for day in days}
@@ -61,8 +62,6 @@ def test_labels_per_day_cover_thirty_days_with_verdicts_dismissals_and_hand_mark
 
 
 def test_a_day_stacks_its_segments_in_verdict_order():
-    from annotations.models import DayOfLabels
-
     day = DayOfLabels(timezone.localdate(), {"unclear": 2, "verified": 3, "dismissed": 1})
     assert day.segments() == [("verified", "verified", 3, 0), ("unclear", "unclear", 2, 3),
                               ("dismissed", "dismissed", 1, 5)]

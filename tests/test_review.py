@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations.models import (
-    Article, Assignment, AuditEvent, Claim, Opinion, Speaker, SpeakerAlias, cohens_kappa,
-)
+from annotations.agreement import agreement_by_pair, cohens_kappa
+from annotations.match_search import match_text
+from annotations.models import Article, Assignment, AuditEvent, Claim, Opinion, Speaker, SpeakerAlias
 
 from .conftest import make_user
 
@@ -568,7 +568,7 @@ def test_the_agreement_page_shows_shared_claims_percent_and_kappa_per_pair(
         claim = make_claim(start=number, end=number + 5)
         claim.set_verdict(first, by=reviewer)
         claim.set_verdict(second, by=second_reviewer)
-    (pair,) = Opinion.objects.agreement_by_pair()
+    (pair,) = agreement_by_pair()
     assert (pair.first, pair.second, pair.shared, pair.open_disagreements) == ("rita", "sam", 4, 1)
     assert pair.agreement == pytest.approx(0.75)
     # Chance: rita v2 d1 u1, sam v1 d2 u1 → (2*1 + 1*2 + 1*1)/16 = 5/16; kappa (12/16 - 5/16)/(11/16) = 7/11.
@@ -765,12 +765,10 @@ def test_applying_the_earlier_verdict_copies_it_with_the_evidence_and_records_th
 
 
 def test_labelling_indexes_a_claim_and_dismissing_it_drops_it_from_the_index(claim, reviewer):
-    from annotations.models import ClaimKey
-
     claim.set_verdict("disputed", by=reviewer)
-    assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") == claim
+    assert match_text("On Monday the city council approved a 4.2 million pound budget.") == claim
     claim.dismiss(by=reviewer)
-    assert ClaimKey.objects.match_text("On Monday the city council approved a 4.2 million pound budget.") is None
+    assert match_text("On Monday the city council approved a 4.2 million pound budget.") is None
 
 
 def test_a_next_mark_on_the_same_page_is_a_focus_move_not_a_page_load(reviewer_client, marks):

@@ -1,6 +1,6 @@
 """Who may do what: every URL of the app, walked with every role and anonymously."""
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from annotations.models import AuditEvent, ImportBatch, Speaker
@@ -93,3 +93,19 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(client, objects, role
         assert not (response.status_code == 302 and response["Location"].startswith(reverse("login")))
     else:
         assert response.status_code == 403
+
+
+MANAGING_REVIEWS = ["article_assign", "article_unassign", "disagreements", "agreement", "claim_adjudicate",
+                    "speaker_merge"]
+
+
+@pytest.mark.parametrize(("codename", "allowed", "refused"), [
+    ("manage_reviews", MANAGING_REVIEWS, ["claim_restore_label"]),
+    ("restore_label", ["claim_restore_label"], MANAGING_REVIEWS),
+])
+def test_managing_reviews_and_restoring_labels_are_separate_permissions(client, objects, codename, allowed, refused):
+    user = make_user(f"only-{codename}", None)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="annotations", codename=codename))
+    client.force_login(user)
+    assert {name: request(client, name, objects).status_code != 403 for name in allowed + refused} == {
+        **{name: True for name in allowed}, **{name: False for name in refused}}
