@@ -7,25 +7,75 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, QuerySet
 from django.urls import reverse
 
-from annotations.importing import batched
+from annotations.batching import batched
 from annotations.models import AuditEvent, Claim, Evidence
-
-COLUMNS = [
-    "article_id", "article_title", "article_url", "claim_id", "kind", "text", "speaker", "start", "end",
-    "verdict", "note", "evidence_urls", "labelled_by", "labelled_at", "origin", "score",
-]
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header, the field the ORM reads, the expression PostgreSQL's COPY writes, and
+    how Python writes the cell (free text is neutralised, `to_cell` formats, anything else goes as read)."""
+
+    name: str
+    field: str
+    sql: str
+    is_free_text: bool = False
+    to_cell: Callable[[Any], str] | None = None
+
+    @property
+    def copy_sql(self) -> str:
+        return _neutralised_sql(self.sql) if self.is_free_text else self.sql
+
+    @property
+    def cell_writer(self) -> Callable[[Any], str] | None:
+        """What Python's row passes the read value through; None: nothing, it goes as read."""
+        return neutralise if self.is_free_text else self.to_cell
+
+
+def _neutralised_sql(column: str) -> str:
+    """neutralise() in SQL; an empty value becomes NULL, which COPY writes as an empty cell, as csv does."""
+    triggers = ", ".join("E'" + character.encode("unicode_escape").decode() + "'" for character in FORMULA_TRIGGERS)
+    return f"NULLIF(CASE WHEN left({column}, 1) IN ({triggers}) THEN '''' || {column} ELSE {column} END, '')"
+
+
+# The CSV, one column a line. The SQL's table aliases are COPY_CSV_SQL's: c claim, a article, u reviewer.
+CSV_COLUMNS = (
+    Column("article_id", "article_id", "c.article_id"),
+    Column("article_title", "article__title", "a.title", is_free_text=True),
+    Column("article_url", "article__source_url", "a.source_url", is_free_text=True),
+    Column("claim_id", "pk", "c.id"),
+    Column("kind", "kind", "c.kind"),
+    Column("text", "text", "c.text", is_free_text=True),
+    Column("speaker", "speaker", "c.speaker", is_free_text=True),
+    Column("start", "start", "c.start"),
+    Column("end", "end", 'c."end"'),
+    Column("verdict", "verdict", "c.verdict"),
+    Column("note", "note", "c.note", is_free_text=True),
+    # The ORM reads the claim's id here, and claim_row_chunks puts in its links (one query per chunk).
+    Column("evidence_urls", "pk", "ev.urls", is_free_text=True),
+    Column("labelled_by", "reviewed_by__username", "u.username", is_free_text=True),
+    Column("labelled_at", "reviewed_at",
+           """to_char(c.reviewed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+           to_cell=lambda moment: moment.isoformat(timespec="microseconds") if moment else ""),
+    Column("origin", "origin", "c.origin"),
+    Column("score", "score", "to_char(c.score, 'FM0.000')",
+           to_cell=lambda score: "" if score is None else f"{score:.3f}"),
+)
+COLUMNS = [column.name for column in CSV_COLUMNS]
 
 
 def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=None,
@@ -44,11 +94,7 @@ def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=N
         claims = claims.filter(kind=kind)
     if reviewer:
         claims = claims.filter(reviewed_by=reviewer)
-    if date_from:
-        claims = claims.filter(reviewed_at__date__gte=date_from)
-    if date_to:
-        claims = claims.filter(reviewed_at__date__lte=date_to)
-    return claims
+    return claims.dated_between("reviewed_at", date_from, date_to)
 
 
 def neutralise(value) -> str:
@@ -57,28 +103,27 @@ def neutralise(value) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-# The database fields behind COLUMNS, in order (evidence_urls is filled in per chunk).
-CSV_FIELDS = ("article_id", "article__title", "article__source_url", "pk", "kind", "text", "speaker", "start", "end",
-              "verdict", "note", "reviewed_by__username", "reviewed_at", "origin", "score")
+_EVIDENCE = COLUMNS.index("evidence_urls")
+# Only these cells need writing: ids, offsets and choice values cannot start with a formula character.
+_CELL_WRITERS = [(position, writer) for position, column in enumerate(CSV_COLUMNS) if (writer := column.cell_writer)]
 
 
 def claim_row_chunks(claims: QuerySet) -> Iterator[list[list]]:
     """The claims as CSV rows, a chunk at a time, free text already neutralised.
 
-    Plain tuples rather than model instances, one evidence query per chunk, and only the text
-    columns checked for formula characters (ids, offsets, scores and choice values cannot start
-    with one): this is the hot loop of a year's export.
+    Plain tuples rather than model instances, one evidence query per chunk, and only the cells that
+    need it written: this is the hot loop of a year's export.
     """
-    for chunk in _chunks(claims.prefetch_related(None).values_list(*CSV_FIELDS)):
-        urls = _evidence_urls([row[3] for row in chunk])
-        yield [
-            [article_id, neutralise(title), neutralise(url), pk, kind, neutralise(text), neutralise(speaker), start,
-             end, verdict, neutralise(note), neutralise(" ".join(urls.get(pk, ()))), neutralise(reviewer),
-             reviewed_at.isoformat(timespec="microseconds") if reviewed_at else "", origin,
-             "" if score is None else f"{score:.3f}"]
-            for (article_id, title, url, pk, kind, text, speaker, start, end, verdict, note, reviewer,
-                 reviewed_at, origin, score) in chunk
-        ]
+    for chunk in _chunks(claims.prefetch_related(None).values_list(*(column.field for column in CSV_COLUMNS))):
+        urls = _evidence_urls([values[_EVIDENCE] for values in chunk])
+        rows = []
+        for values in chunk:
+            row = list(values)
+            row[_EVIDENCE] = " ".join(urls.get(row[_EVIDENCE], ()))
+            for position, write in _CELL_WRITERS:
+                row[position] = write(row[position])
+            rows.append(row)
+        yield rows
 
 
 def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
@@ -110,20 +155,10 @@ def csv_rows(claims: QuerySet) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def _neutralised_sql(column: str) -> str:
-    """neutralise() in SQL; an empty value becomes NULL, which COPY writes as an empty cell, as csv does."""
-    triggers = ", ".join("E'" + character.encode("unicode_escape").decode() + "'" for character in FORMULA_TRIGGERS)
-    return f"NULLIF(CASE WHEN left({column}, 1) IN ({triggers}) THEN '''' || {column} ELSE {column} END, '')"
-
-
-# claim_row_chunks' columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
+# The CSV's columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
 COPY_CSV_SQL = f"""
 COPY (
-    SELECT c.article_id, {_neutralised_sql("a.title")}, {_neutralised_sql("a.source_url")}, c.id, c.kind,
-           {_neutralised_sql("c.text")}, {_neutralised_sql("c.speaker")}, c.start, c."end", c.verdict,
-           {_neutralised_sql("c.note")}, {_neutralised_sql("ev.urls")}, {_neutralised_sql("u.username")},
-           to_char(c.reviewed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), c.origin,
-           to_char(c.score, 'FM0.000')
+    SELECT {", ".join(column.copy_sql for column in CSV_COLUMNS)}
     FROM annotations_claim c
     JOIN annotations_article a ON a.id = c.article_id
     LEFT JOIN auth_user u ON u.id = c.reviewed_by_id

@@ -1,7 +1,4 @@
 """Forms validate and clean input; they never write history or call spaCy."""
-from dataclasses import dataclass
-from functools import cached_property
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,26 +9,34 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotations.importing import (
-    SUPPORTED_SUFFIXES, ImportProblem, ReadFailure, draft_from_text, size_problem,
+    SUPPORTED_SUFFIXES, ArticleDraft, ImportProblem, ReadFailure, draft_from_text, size_problem,
 )
-from annotations.models import Article, AuditEvent, Claim, Speaker
+from annotations.models import Article, Claim, Speaker
+
+# The verdicts a person gives: every one but "unreviewed".
+VERDICT_CHOICES = [choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED]
+# The name a pasted article is stored and reported under, as when it was imported as a text file.
+PASTED_SOURCE_NAME = "pasted.txt"
+
+
+def date_range_fields(first_label: str, last_label: str) -> tuple[forms.DateField, forms.DateField]:
+    """An optional first and last day, for a form's pair of date filters (see DatedQuerySet.dated_between)."""
+    def day(label: str) -> forms.DateField:
+        return forms.DateField(required=False, label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+    return day(first_label), day(last_label)
 
 
 class ExportFilterForm(forms.Form):
     """Filters for the claim export, shared by the export page and `export_claims`."""
 
     article = forms.ModelChoiceField(Article.objects.all(), required=False, label=_("Article"))
-    verdict = forms.ChoiceField(
-        choices=[("", _("Any verdict"))] + [c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.UNREVIEWED],
-        required=False, label=_("Verdict"),
-    )
+    verdict = forms.ChoiceField(choices=[("", _("Any verdict"))] + VERDICT_CHOICES, required=False, label=_("Verdict"))
     kind = forms.ChoiceField(choices=[("", _("Any kind"))] + Claim.Kind.choices, required=False, label=_("Kind"))
     reviewer = forms.ModelChoiceField(
         get_user_model().objects.all(), required=False, to_field_name="username", label=_("Labelled by")
     )
-    date_from = forms.DateField(required=False, label=_("Labelled from"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("Labelled to"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from, date_to = date_range_fields(_("Labelled from"), _("Labelled to"))
     export_format = forms.ChoiceField(
         label=_("Format"), initial="csv", required=False,
         choices=[("csv", _("CSV (spreadsheets)")),
@@ -42,6 +47,7 @@ class ExportFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         cleaned["export_format"] = cleaned.get("export_format") or "csv"
+        # Only the export refuses a reversed range: it would be a silent empty file, where a list shows "none".
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError(gettext("“Labelled from” is after “Labelled to”."))
         return cleaned
@@ -53,12 +59,9 @@ class ArticleFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search titles and text"))
     progress = forms.ChoiceField(required=False, label=_("Progress"), choices=[
         ("", _("Any progress")), ("unlabelled", _("Has unlabelled marks")), ("done", _("Every mark labelled"))])
-    verdict = forms.ChoiceField(required=False, label=_("Has a mark labelled"), choices=[("", _("Any verdict"))] + [
-        choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED])
-    imported_from = forms.DateField(required=False, label=_("Imported from"),
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    imported_to = forms.DateField(required=False, label=_("Imported to"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    verdict = forms.ChoiceField(required=False, label=_("Has a mark labelled"),
+                                choices=[("", _("Any verdict"))] + VERDICT_CHOICES)
+    imported_from, imported_to = date_range_fields(_("Imported from"), _("Imported to"))
 
 
 class QueueFilterForm(forms.Form):
@@ -70,10 +73,7 @@ class QueueFilterForm(forms.Form):
                               help_text=_("Quotes by this name, ignoring case."))
     kind = forms.ChoiceField(required=False, label=_("Kind"),
                              choices=[("", _("Claims and quotes"))] + Claim.Kind.choices)
-    imported_from = forms.DateField(required=False, label=_("Imported from"),
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    imported_to = forms.DateField(required=False, label=_("Imported to"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    imported_from, imported_to = date_range_fields(_("Imported from"), _("Imported to"))
 
     @classmethod
     def is_chosen(cls, query) -> bool:
@@ -140,7 +140,8 @@ class ImportForm(forms.Form):
         cleaned["draft"] = None
         if cleaned.get("title") or cleaned.get("body"):
             try:
-                cleaned["draft"] = draft_from_text(cleaned.get("title", ""), cleaned.get("body", ""), "pasted")
+                cleaned["draft"] = draft_from_text(cleaned.get("title", ""), cleaned.get("body", ""),
+                                                   PASTED_SOURCE_NAME)
             except ImportProblem as problem:
                 raise forms.ValidationError(
                     gettext("The pasted article cannot be imported: %(problem)s.") % {"problem": problem}) from None
@@ -152,17 +153,22 @@ class ImportForm(forms.Form):
                 % {"count": len(cleaned["files"]), "limit": settings.IMPORT_MAX_FILES})
         return cleaned
 
-    def sources(self) -> tuple[list[tuple[str, bytes]], list[ReadFailure]]:
-        """(name, bytes) of each file to import, and the files refused for size without reading them."""
-        sources, refused = [], []
+    def to_import(self) -> tuple[list[tuple[str, bytes]], list[ArticleDraft], list[ReadFailure]]:
+        """(name, bytes) of each file to read, the pasted article's draft (already read), and what is
+        refused for its size without reading it."""
+        sources, drafts, refused = [], [], []
         for upload in self.cleaned_data["files"]:
             if problem := size_problem(upload.size):
                 refused.append(ReadFailure(upload.name, problem))
             else:
                 sources.append((upload.name, upload.read()))
         if draft := self.cleaned_data["draft"]:
-            sources.append(("pasted.txt", f"{draft.title}\n{draft.body}".encode()))
-        return sources, refused
+            # Measured as the text file it stands for, headline line first, like an upload.
+            if problem := size_problem(len(f"{draft.title}\n{draft.body}".encode())):
+                refused.append(ReadFailure(draft.source_name, problem))
+            else:
+                drafts.append(draft)
+        return sources, drafts, refused
 
 
 class ClaimForm(forms.Form):
@@ -189,9 +195,6 @@ class ClaimChangeForm(forms.Form):
         # Every mark on the page has these forms: ids must differ from mark to mark.
         kwargs.setdefault("auto_id", f"claim-{claim.pk}-%s")
         super().__init__(*args, **kwargs)
-
-
-VERDICT_CHOICES = [choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED]
 
 
 class MatchForm(ClaimChangeForm):
@@ -249,53 +252,3 @@ class EvidenceForm(ClaimChangeForm):
 
 class EvidenceRemoveForm(ClaimChangeForm):
     evidence = forms.IntegerField(widget=forms.HiddenInput)
-
-
-@dataclass
-class MarkPanel:
-    """One mark as `_claim.html` shows it: its forms and, after a refused change, what went wrong.
-
-    The form that failed replaces its fresh copy, so the user's input survives a 400 or a 409. The
-    note, speaker and evidence forms are built only when shown (a page may list hundreds of marks).
-    """
-
-    claim: Claim
-    failed_form: forms.Form | None = None
-    conflict: AuditEvent | None = None
-    # Opened from the review queue: its forms say so (next=queue), and a label moves on to the next mark.
-    in_queue: bool = False
-    # The same claim already labelled in another article, if the index found one.
-    match: Claim | None = None
-    # Show the note, speaker and evidence forms at once instead of loading them when opened.
-    expanded: bool = False
-
-    def _form(self, form_class: type[ClaimChangeForm], **initial) -> forms.Form:
-        if type(self.failed_form) is form_class:
-            return self.failed_form
-        return form_class(claim=self.claim, initial=initial)
-
-    @cached_property
-    def note_form(self) -> forms.Form:
-        return self._form(NoteForm, note=self.claim.note)
-
-    @cached_property
-    def speaker_form(self) -> forms.Form:
-        return self._form(SpeakerForm, speaker=self.claim.speaker)
-
-    @cached_property
-    def evidence_form(self) -> forms.Form:
-        return self._form(EvidenceForm)
-
-    @property
-    def shows_opinions(self) -> bool:
-        return Claim.is_second_opinion_required()
-
-    @property
-    def is_editing(self) -> bool:
-        """A note, speaker or evidence form was refused: show it open, with what was typed."""
-        return type(self.failed_form) in (NoteForm, SpeakerForm, EvidenceForm)
-
-    @property
-    def verdicts(self) -> list[tuple[str, str, str]]:
-        """(value, label, meaning) of each verdict a person can give."""
-        return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VERDICT_CHOICES]

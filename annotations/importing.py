@@ -1,7 +1,7 @@
-"""Reading articles in: files, uploads and pasted text become normalised drafts, then stored articles.
+"""Reading articles in: files, uploads and pasted text become normalised drafts. Pure: no database.
 
-Everything that turns outside bytes into an Article goes through here, so the browser, the
-import command and `premark --dry-run` read a file exactly the same way.
+Every outside byte on its way to an Article is read here, so the browser, the import command and
+`premark --dry-run` read a file exactly the same way; storing.py stores the drafts.
 """
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from itertools import islice
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from datetime import timezone as dt_timezone
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 # Messages are marked with gettext by name: `_` is a throwaway in this module's tuple unpacking.
@@ -41,22 +39,20 @@ class ArticleDraft:
     published_at: datetime | None = None
     notes: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        """The draft as JSON values, to keep it (a pasted article) until a worker stores it."""
+        return {**asdict(self), "published_at": self.published_at.isoformat() if self.published_at else None}
+
+    @classmethod
+    def from_json(cls, fields: dict) -> ArticleDraft:
+        published_at = fields.get("published_at")
+        return cls(**{**fields, "published_at": datetime.fromisoformat(published_at) if published_at else None})
+
 
 @dataclass
 class ReadFailure:
     source_name: str
     reason: str
-
-
-@dataclass
-class ImportOutcome:
-    source_name: str
-    status: str  # "imported", "duplicate" or "failed"
-    message: str
-    article: object = None
-
-    def __str__(self) -> str:
-        return f"{self.source_name}: {self.message}"
 
 
 def normalise_text(text: str) -> str:
@@ -197,6 +193,7 @@ def _read_plain(text: str, source_name: str) -> ArticleDraft:
 
 
 def _read_html(text: str, source_name: str) -> ArticleDraft:
+    # Not a cycle: trafilatura takes some 0.2 s to import, and only HTML files need it.
     import trafilatura
 
     extracted = trafilatura.extract(text, output_format="json", with_metadata=True, favor_recall=True)
@@ -276,59 +273,3 @@ def _parse_published(value: str) -> datetime | None:
             # Translators: published_at is a column name; keep it in English.
             gettext("published_at %(value)r is not a date (use YYYY-MM-DD or ISO 8601)") % {"value": value})
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of up to `size` items (itertools.batched arrives only in Python 3.12)."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def store_draft(draft: ArticleDraft, *, by, spans: list | None = None) -> ImportOutcome:
-    """Store one draft (unless its body is already stored) with its pre-marks, in one transaction.
-
-    The spans are found beforehand, outside the transaction, so the database is never held while
-    spaCy parses; a crash leaves either the whole article with its marks or nothing.
-    """
-    from annotations.models import Article
-    from annotations.premark import premark_article
-
-    notes = "".join(f" ({note})" for note in draft.notes)
-    with transaction.atomic():
-        article, created = Article.objects.import_article(
-            title=draft.title, body=draft.body, by=by, source_name=draft.source_name, source_url=draft.source_url,
-            author=draft.author, published_at=draft.published_at, note="; ".join(draft.notes),
-        )
-        if not created:
-            message = gettext("already stored as article %(pk)s “%(title)s”; not imported again") % {
-                "pk": article.pk, "title": article.title}
-            return ImportOutcome(draft.source_name, "duplicate", message + notes, article)
-        added = None if spans is None else premark_article(article, spans).added
-    if added is None:
-        message = gettext("imported as article %(pk)s") % {"pk": article.pk}
-    else:
-        message = gettext("imported as article %(pk)s, %(count)s marks") % {"pk": article.pk, "count": added}
-    return ImportOutcome(draft.source_name, "imported", message + notes, article)
-
-
-def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bool = True,
-                 batch_size: int = 16) -> Iterator[ImportOutcome]:
-    """Store every draft; report every failure. One bad item never stops the rest.
-
-    Drafts are pre-marked in batches through nlp.pipe; bodies already stored are not parsed at all.
-    """
-    from annotations.models import Article, body_fingerprint
-    from annotations.premark import find_spans_many
-
-    for chunk in batched(items, batch_size):
-        drafts = [item for item in chunk if isinstance(item, ArticleDraft)]
-        known = set(Article.objects.filter(body_fingerprint__in=[body_fingerprint(d.body) for d in drafts])
-                    .values_list("body_fingerprint", flat=True))
-        to_parse = [d for d in drafts if body_fingerprint(d.body) not in known] if premark else []
-        spans_by_draft = dict(zip(map(id, to_parse), find_spans_many(d.body for d in to_parse)))
-        for item in chunk:
-            if isinstance(item, ReadFailure):
-                yield ImportOutcome(item.source_name, "failed", item.reason)
-            else:
-                yield store_draft(item, by=by, spans=spans_by_draft.get(id(item)))

@@ -44,7 +44,17 @@ def body_fingerprint(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-class ArticleQuerySet(models.QuerySet):
+class DatedQuerySet(models.QuerySet):
+    def dated_between(self, field: str, first: date | None = None, last: date | None = None) -> "DatedQuerySet":
+        """Rows whose datetime `field` falls on a day from `first` to `last`, both included, either optional."""
+        if first:
+            self = self.filter(**{f"{field}__date__gte": first})
+        if last:
+            self = self.filter(**{f"{field}__date__lte": last})
+        return self
+
+
+class ArticleQuerySet(DatedQuerySet):
     def with_progress(self) -> "ArticleQuerySet":
         """Count live marks and labelled ones; the order is restated because grouping drops Meta.ordering."""
         live = Q(claims__is_dismissed=False)
@@ -78,8 +88,8 @@ class ArticleQuerySet(models.QuerySet):
             self = self.filter(Q(title__icontains=word) | Q(body__icontains=word))
         return self
 
-    def filtered(self, *, q: str = "", progress: str = "", verdict: str = "", imported_from=None,
-                 imported_to=None) -> "ArticleQuerySet":
+    def filtered(self, *, q: str = "", progress: str = "", verdict: str = "", imported_from: date | None = None,
+                 imported_to: date | None = None) -> "ArticleQuerySet":
         """The article list's search and filters, each optional."""
         articles = self.search(q) if q else self
         if progress == "unlabelled":
@@ -88,11 +98,7 @@ class ArticleQuerySet(models.QuerySet):
             articles = articles.fully_labelled()
         if verdict:
             articles = articles.with_verdict(verdict)
-        if imported_from:
-            articles = articles.filter(created_at__date__gte=imported_from)
-        if imported_to:
-            articles = articles.filter(created_at__date__lte=imported_to)
-        return articles
+        return articles.dated_between("created_at", imported_from, imported_to)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -213,7 +219,7 @@ class Article(models.Model):
         return self.audit_events.select_related("actor", "claim").order_by("pk")
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(DatedQuerySet):
     def live(self) -> "ClaimQuerySet":
         return self.filter(is_dismissed=False)
 
@@ -256,10 +262,7 @@ class ClaimQuerySet(models.QuerySet):
             claims = claims.filter(speaker__iexact=speaker.strip())
         if kind:
             claims = claims.filter(kind=kind)
-        if imported_from:
-            claims = claims.filter(article__created_at__date__gte=imported_from)
-        if imported_to:
-            claims = claims.filter(article__created_at__date__lte=imported_to)
+        claims = claims.dated_between("article__created_at", imported_from, imported_to)
         mine = Assignment.objects.filter(article=OuterRef("article_id"), reviewer=reviewer)
         return claims.annotate(is_assigned=Exists(mine)).order_by(
             F("is_assigned").desc(), F("score").desc(nulls_last=True), "article__created_at", "start", "pk")
@@ -930,7 +933,11 @@ class ImportBatch(models.Model):
 
 
 class ImportItem(models.Model):
-    """One uploaded file (or pasted text) of a batch, kept until imported so a failed one can be retried."""
+    """One uploaded file (or pasted article) of a batch, kept until imported so a failed one can be retried.
+
+    A file is kept as its bytes, read by the worker; a pasted article was read into a draft when the
+    form checked it, and is kept as that draft (`importing.ArticleDraft.as_json`).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -940,6 +947,7 @@ class ImportItem(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     source_name = models.CharField(max_length=500)
     data = models.BinaryField()
+    draft = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     outcomes = models.JSONField(default=list, blank=True)
@@ -959,6 +967,11 @@ class ImportItem(models.Model):
         """A file turned away before reading (too large): finished at once, with its reason."""
         return cls(batch=batch, source_name=failure.source_name, data=b"", status=cls.Status.DONE,
                    outcomes=[cls.outcome_entry(failure.source_name, "failed", failure.reason)])
+
+    @classmethod
+    def pasted(cls, batch: ImportBatch, draft) -> "ImportItem":
+        """A pasted article, kept as the draft it was read into."""
+        return cls(batch=batch, source_name=draft.source_name, data=b"", draft=draft.as_json())
 
     def record(self, outcome) -> None:
         """Keep one article's outcome, saved at once so the progress page sees it."""

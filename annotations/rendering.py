@@ -1,4 +1,5 @@
-"""The article page's heavy parts, the highlighted text and the mark panels, rendered once and reused.
+"""The article page's heavy parts, the highlighted text and the mark panels (`MarkPanel`), rendered once
+and reused.
 
 A 400-mark article is some 800 highlighted pieces and 400 panels: rendering them on every view
 would cost most of a second. Each panel is cached under its mark's version (every change bumps it),
@@ -12,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
+from django import forms
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import prefetch_related_objects
@@ -22,10 +26,60 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from annotations.forms import MarkPanel
-from annotations.models import LABEL_PERMISSION, Article, Claim
+from annotations.forms import VERDICT_CHOICES, ClaimChangeForm, EvidenceForm, NoteForm, SpeakerForm
+from annotations.models import LABEL_PERMISSION, Article, AuditEvent, Claim
 
 CACHE_SECONDS = 3600
+
+
+@dataclass
+class MarkPanel:
+    """One mark as `_claim.html` shows it: its forms and, after a refused change, what went wrong.
+
+    The form that failed replaces its fresh copy, so the user's input survives a 400 or a 409. The
+    note, speaker and evidence forms are built only when shown (a page may list hundreds of marks).
+    """
+
+    claim: Claim
+    failed_form: forms.Form | None = None
+    conflict: AuditEvent | None = None
+    # Opened from the review queue: its forms say so (next=queue), and a label moves on to the next mark.
+    in_queue: bool = False
+    # The same claim already labelled in another article, if the index found one.
+    match: Claim | None = None
+    # Show the note, speaker and evidence forms at once instead of loading them when opened.
+    expanded: bool = False
+
+    def _form(self, form_class: type[ClaimChangeForm], **initial) -> forms.Form:
+        if type(self.failed_form) is form_class:
+            return self.failed_form
+        return form_class(claim=self.claim, initial=initial)
+
+    @cached_property
+    def note_form(self) -> forms.Form:
+        return self._form(NoteForm, note=self.claim.note)
+
+    @cached_property
+    def speaker_form(self) -> forms.Form:
+        return self._form(SpeakerForm, speaker=self.claim.speaker)
+
+    @cached_property
+    def evidence_form(self) -> forms.Form:
+        return self._form(EvidenceForm)
+
+    @property
+    def shows_opinions(self) -> bool:
+        return Claim.is_second_opinion_required()
+
+    @property
+    def is_editing(self) -> bool:
+        """A note, speaker or evidence form was refused: show it open, with what was typed."""
+        return type(self.failed_form) in (NoteForm, SpeakerForm, EvidenceForm)
+
+    @property
+    def verdicts(self) -> list[tuple[str, str, str]]:
+        """(value, label, meaning) of each verdict a person can give."""
+        return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VERDICT_CHOICES]
 
 
 def _csrf_stand_in() -> str:

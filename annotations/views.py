@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget, trigger_client_event
 
 from annotations import rendering
 from annotations.agreement import agreement_by_pair
@@ -33,19 +32,22 @@ from annotations.dashboard import label_chart
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
     AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
-    ExportFilterForm, ImportForm, MarkPanel, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm,
-    UnassignForm, VerdictForm,
+    ExportFilterForm, ImportForm, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm, UnassignForm,
+    VerdictForm,
 )
 from annotations.match_search import matches_for
 from annotations.models import (
     LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker,
     StaleClaimError,
 )
+from annotations.rendering import MarkPanel
 from annotations.tasks import queue_import, retry_crashed
 
 LABEL = LABEL_PERMISSION
 MANAGE_REVIEWS = MANAGE_REVIEWS_PERMISSION
 QUEUE_FILTERS = "queue_filters"  # session key: the reviewer's "Review next" filters
+# The layouts a page extends: the whole document, or its title and main element alone for htmx to swap in.
+WHOLE_PAGE, MAIN_ONLY = "base.html", "_main.html"
 
 
 @login_required
@@ -69,8 +71,8 @@ def article_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "annotations/article_import.html", {"form": form}, status=400)
-    sources, refused = form.sources()
-    batch = queue_import(sources, refused=refused, by=request.user)
+    sources, drafts, refused = form.to_import()
+    batch = queue_import(sources, drafts=drafts, refused=refused, by=request.user)
     return redirect("annotations:import_batch", pk=batch.pk)
 
 
@@ -429,11 +431,9 @@ def _on_to_next_in_queue(request: HttpRequest, labelled: Claim) -> HttpResponse:
         response = _answer(request, MarkPanel(labelled, in_queue=True))
     else:
         response = _article_page(request, Article.objects.with_progress().get(pk=claim.article_id),
-                                 in_queue=True, main_only=True)
-        response["HX-Retarget"], response["HX-Reswap"] = "#main", "outerHTML"
-        response["HX-Push-Url"] = _claim_url(claim, queue=True)
-    response["HX-Trigger-After-Settle"] = json.dumps({"queue-next": {"claim": claim.pk}})
-    return response
+                                 in_queue=True, layout=MAIN_ONLY)
+        push_url(reswap(retarget(response, "#main"), "outerHTML"), _claim_url(claim, queue=True))
+    return trigger_client_event(response, "queue-next", {"claim": claim.pk}, after="settle")
 
 
 def _queue_filters(request: HttpRequest) -> QueueFilterForm:
@@ -487,11 +487,11 @@ def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> Htt
 
 def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | None = None,
                   claim_form: ClaimForm | None = None, assign_form: AssignForm | None = None,
-                  in_queue: bool = False, main_only: bool = False, status: int = 200) -> HttpResponse:
+                  in_queue: bool = False, layout: str = WHOLE_PAGE, status: int = 200) -> HttpResponse:
     """The article page; `panel` replaces its mark's fresh panel after a refused change.
 
     Opened from the queue (`?queue=`, or `in_queue`), every panel carries `next=queue` so a label
-    moves on. `main_only`: the page's title and main part, for htmx to swap in.
+    moves on. `layout`: the template the page extends, the whole page or only its title and main part.
     """
     in_queue = panel.in_queue if panel else in_queue or "queue" in request.GET
     # Evidence and opinions are fetched by rendering.mark_panels, for the panels not in its cache.
@@ -503,7 +503,7 @@ def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | 
         "article": article, "panels": rendering.mark_panels(request, panels), "panel_count": len(panels),
         "claim_form": claim_form or ClaimForm(),
         "text": rendering.article_text(article, [claim for claim in claims if not claim.is_dismissed]),
-        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue, "main_only": main_only,
+        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue, "layout": layout,
         # Lazy: only an editor's page shows (and so queries) the assignments.
         "assignments": article.assignments.select_related("reviewer"), "assign_form": assign_form or AssignForm(),
     }

@@ -72,8 +72,8 @@ def measure_import(options) -> None:
     setup_django(options.database_url)
     from django.core.management import call_command
 
-    from annotations.importing import import_items
     from annotations.premark import get_nlp
+    from annotations.storing import import_items
 
     drafts = make_drafts(options.articles, options.seed)
     call_command("migrate", verbosity=0)

@@ -4,9 +4,10 @@ import json
 import pytest
 
 from annotations.importing import (
-    ArticleDraft, ReadFailure, collapse_repeated_body, import_items, normalise_text, read_paths, read_source,
+    ArticleDraft, ReadFailure, collapse_repeated_body, normalise_text, read_paths, read_source,
 )
 from annotations.models import Article, AuditEvent
+from annotations.storing import import_items
 
 from .conftest import PAGE_SCRAPED_TWICE
 
@@ -160,25 +161,25 @@ def test_stored_body_is_the_normalised_text(editor):
 
 @pytest.mark.django_db
 def test_an_import_that_crashes_half_way_leaves_no_half_article_and_a_rerun_completes(editor, monkeypatch, nlp):
-    from annotations import premark
+    from annotations import storing
     from annotations.models import Claim
 
     items = lambda: [*read_source("a.txt", b"First\nThe port handled 4 million tonnes in 2025."),  # noqa: E731
                      *read_source("b.txt", b"Second\nThe mayor said that fares will rise by 5 percent.")]
-    real_premark = premark.premark_article
+    real_premark = storing.premark_article
 
     def crash_on_second(article, spans=None):
         if article.title == "Second":
             raise RuntimeError("power cut")
         return real_premark(article, spans)
 
-    monkeypatch.setattr(premark, "premark_article", crash_on_second)
+    monkeypatch.setattr(storing, "premark_article", crash_on_second)
     with pytest.raises(RuntimeError):
         list(import_items(items(), by=editor))
     assert list(Article.objects.values_list("title", flat=True)) == ["First"]
     assert not Claim.objects.exclude(article__title="First").exists()
 
-    monkeypatch.setattr(premark, "premark_article", real_premark)
+    monkeypatch.setattr(storing, "premark_article", real_premark)
     outcomes = list(import_items(items(), by=editor))
     assert [o.status for o in outcomes] == ["duplicate", "imported"]
     assert Article.objects.get(title="Second").claims.exists()

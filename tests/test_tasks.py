@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from annotations.importing import draft_from_text
 from annotations.models import Article, ImportBatch, ImportItem
 from annotations.tasks import queue_import, retry_crashed
 
@@ -41,6 +42,16 @@ def test_a_crashed_file_is_kept_and_a_retry_imports_it(immediate_tasks, editor, 
     retry_crashed(batch)
     item.refresh_from_db()
     assert item.status == ImportItem.Status.DONE and Article.objects.filter(title="Council votes").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pasted_article_is_kept_as_its_draft_and_stored_without_being_read_again(immediate_tasks, editor, nlp):
+    draft = draft_from_text("#1 for ferry fares", "Ferry fares rose 3 percent in May.", "pasted.txt")
+    batch = queue_import([], drafts=[draft], by=editor)
+    item = ImportItem.objects.get(batch=batch)
+    assert bytes(item.data) == b"" and item.draft["body"] == "Ferry fares rose 3 percent in May."
+    # Read again as a text file, the headline's "#" would have been taken for a Markdown heading mark.
+    assert Article.objects.get(source_name="pasted.txt").title == "#1 for ferry fares"
 
 
 def database_url() -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.exports import FORMATS, select_claims
-from annotations.forms import ExportFilterForm
+from annotations.forms import VERDICT_CHOICES, ExportFilterForm
+from annotations.models import Claim
 
 
 class Command(BaseCommand):
@@ -19,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument("--format", choices=sorted(FORMATS), default="csv", dest="export_format")
         parser.add_argument("--article", type=int, metavar="ID", help="only this article")
-        parser.add_argument("--verdict", choices=["verified", "disputed", "unclear"])
-        parser.add_argument("--kind", choices=["claim", "quote"])
+        parser.add_argument("--verdict", choices=[value for value, _ in VERDICT_CHOICES])
+        parser.add_argument("--kind", choices=Claim.Kind.values)
         parser.add_argument("--reviewer", metavar="USERNAME", help="only claims labelled by this user")
         parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="labelled on or after")
         parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="labelled on or before")

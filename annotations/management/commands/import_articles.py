@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotations.importing import SUPPORTED_SUFFIXES, ReadFailure, import_items, read_paths
+from annotations.importing import SUPPORTED_SUFFIXES, ReadFailure, read_paths
+from annotations.storing import import_items
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from annotations.importing import import_items, read_paths
+from annotations.importing import read_paths
+from annotations.storing import import_items
 
 SAMPLE_ARTICLES = Path(__file__).resolve().parents[2] / "sample_articles"
 
