@@ -7,10 +7,13 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Callable, Iterator
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -173,17 +176,17 @@ COPY (
 def csv_rows_by_copy(claims: QuerySet, chunk_bytes: int = 1 << 16) -> Iterator[str]:
     """The rows as PostgreSQL's COPY writes them, gathered into chunks of about 64 KB."""
     selected, params = claims.order_by().values("pk").query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The driver's own cursor: Django's debug wrapper (tests) passes no parameters on to COPY.
-        with cursor.cursor.copy(COPY_CSV_SQL.format(selected=selected), params) as copy:
-            rows, size = [], 0
-            for row in copy:  # one row per message
-                rows.append(bytes(row))
-                size += len(row)
-                if size >= chunk_bytes:
-                    yield b"".join(rows).decode()
-                    rows, size = [], 0
-            yield b"".join(rows).decode()
+    # The driver's own cursor: Django's debug wrapper (tests) passes no parameters on to COPY.
+    with transaction.atomic(), connection.cursor() as cursor, \
+            cursor.cursor.copy(COPY_CSV_SQL.format(selected=selected), params) as copy:
+        rows, size = [], 0
+        for row in copy:  # one row per message
+            rows.append(bytes(row))
+            size += len(row)
+            if size >= chunk_bytes:
+                yield b"".join(rows).decode()
+                rows, size = [], 0
+        yield b"".join(rows).decode()
 
 
 def _chunks(queryset: QuerySet, size: int = 1000) -> Iterator[list]:
@@ -301,3 +304,17 @@ def audit_lines(events: QuerySet) -> Iterator[str]:
     for event in _each(events):
         record = {"id": event.pk, **event.hashed_content(), "previous_hash": event.previous_hash, "hash": event.hash}
         yield json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_export(chunks: Iterable[str], output: str | None) -> None:
+    """Write an export to the file `output`, or to standard output when there is none.
+
+    A file is written beside its target and swapped in at the end, so a failed export never clobbers an older one.
+    """
+    if not output:
+        sys.stdout.writelines(chunks)
+        return
+    partial = Path(output).with_name(Path(output).name + ".part")
+    with open(partial, "w", encoding="utf-8", newline="") as target:
+        target.writelines(chunks)
+    os.replace(partial, output)

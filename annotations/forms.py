@@ -9,7 +9,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotations.importing import (
-    SUPPORTED_SUFFIXES, ArticleDraft, ImportProblem, ReadFailure, draft_from_text, size_problem,
+    SUPPORTED_SUFFIXES,
+    ArticleDraft,
+    ImportProblem,
+    ReadFailure,
+    draft_from_text,
+    size_problem,
 )
 from annotations.models import Article, Claim, Speaker
 
@@ -31,8 +36,8 @@ class ExportFilterForm(forms.Form):
     """Filters for the claim export, shared by the export page and `export_claims`."""
 
     article = forms.ModelChoiceField(Article.objects.all(), required=False, label=_("Article"))
-    verdict = forms.ChoiceField(choices=[("", _("Any verdict"))] + VERDICT_CHOICES, required=False, label=_("Verdict"))
-    kind = forms.ChoiceField(choices=[("", _("Any kind"))] + Claim.Kind.choices, required=False, label=_("Kind"))
+    verdict = forms.ChoiceField(choices=[("", _("Any verdict")), *VERDICT_CHOICES], required=False, label=_("Verdict"))
+    kind = forms.ChoiceField(choices=[("", _("Any kind")), *Claim.Kind.choices], required=False, label=_("Kind"))
     reviewer = forms.ModelChoiceField(
         get_user_model().objects.all(), required=False, to_field_name="username", label=_("Labelled by")
     )
@@ -60,7 +65,7 @@ class ArticleFilterForm(forms.Form):
     progress = forms.ChoiceField(required=False, label=_("Progress"), choices=[
         ("", _("Any progress")), ("unlabelled", _("Has unlabelled marks")), ("done", _("Every mark labelled"))])
     verdict = forms.ChoiceField(required=False, label=_("Has a mark labelled"),
-                                choices=[("", _("Any verdict"))] + VERDICT_CHOICES)
+                                choices=[("", _("Any verdict")), *VERDICT_CHOICES])
     imported_from, imported_to = date_range_fields(_("Imported from"), _("Imported to"))
 
 
@@ -72,7 +77,7 @@ class QueueFilterForm(forms.Form):
     speaker = forms.CharField(required=False, max_length=300, label=_("Speaker"),
                               help_text=_("Quotes by this name, ignoring case."))
     kind = forms.ChoiceField(required=False, label=_("Kind"),
-                             choices=[("", _("Claims and quotes"))] + Claim.Kind.choices)
+                             choices=[("", _("Claims and quotes")), *Claim.Kind.choices])
     imported_from, imported_to = date_range_fields(_("Imported from"), _("Imported to"))
 
     @classmethod

@@ -12,13 +12,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
 # Messages are marked with gettext by name: `_` is a throwaway in this module's tuple unpacking.
 from django.utils.translation import gettext
 
@@ -84,9 +84,7 @@ def collapse_repeated_body(body: str) -> tuple[str, int]:
 
 
 def _end_of_paragraph(body: str, paragraph_count: int) -> int:
-    seen = 0
-    for match in re.finditer(r"[^\n]*\S[^\n]*", body):
-        seen += 1
+    for seen, match in enumerate(re.finditer(r"[^\n]*\S[^\n]*", body), start=1):
         if seen == paragraph_count:
             return match.end()
     return len(body)
@@ -272,4 +270,4 @@ def _parse_published(value: str) -> datetime | None:
         raise ImportProblem(
             # Translators: published_at is a column name; keep it in English.
             gettext("published_at %(value)r is not a date (use YYYY-MM-DD or ISO 8601)") % {"value": value})
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)

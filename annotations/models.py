@@ -8,12 +8,12 @@ beside it: agreement.py (kappa), dashboard.py (the chart), match_search.py ("alr
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +35,7 @@ MANAGE_REVIEWS_PERMISSION = "annotations.manage_reviews"
 class StaleClaimError(Exception):
     """A change was based on an older version of the claim than the stored one."""
 
-    def __init__(self, claim: "Claim"):
+    def __init__(self, claim: Claim):
         self.claim = claim
         super().__init__(f"Claim {claim.pk} changed since you loaded it (now version {claim.version}).")
 
@@ -45,7 +45,7 @@ def body_fingerprint(body: str) -> str:
 
 
 class DatedQuerySet(models.QuerySet):
-    def dated_between(self, field: str, first: date | None = None, last: date | None = None) -> "DatedQuerySet":
+    def dated_between(self, field: str, first: date | None = None, last: date | None = None) -> DatedQuerySet:
         """Rows whose datetime `field` falls on a day from `first` to `last`, both included, either optional."""
         if first:
             self = self.filter(**{f"{field}__date__gte": first})
@@ -55,7 +55,7 @@ class DatedQuerySet(models.QuerySet):
 
 
 class ArticleQuerySet(DatedQuerySet):
-    def with_progress(self) -> "ArticleQuerySet":
+    def with_progress(self) -> ArticleQuerySet:
         """Count live marks and labelled ones; the order is restated because grouping drops Meta.ordering."""
         live = Q(claims__is_dismissed=False)
         return self.annotate(
@@ -63,33 +63,33 @@ class ArticleQuerySet(DatedQuerySet):
             labelled_count=Count("claims", filter=live & ~Q(claims__verdict=Claim.Verdict.UNREVIEWED)),
         ).order_by(*self.model._meta.ordering)
 
-    def with_unlabelled_marks(self) -> "ArticleQuerySet":
+    def with_unlabelled_marks(self) -> ArticleQuerySet:
         # Subqueries, not joins, so the filters compose with with_progress() without inflating its counts.
         return self.filter(Exists(Claim.objects.unreviewed().filter(article=OuterRef("pk"))))
 
-    def fully_labelled(self) -> "ArticleQuerySet":
+    def fully_labelled(self) -> ArticleQuerySet:
         return self.exclude(Exists(Claim.objects.unreviewed().filter(article=OuterRef("pk"))))
 
-    def with_verdict(self, verdict: str) -> "ArticleQuerySet":
+    def with_verdict(self, verdict: str) -> ArticleQuerySet:
         return self.filter(Exists(Claim.objects.live().filter(article=OuterRef("pk"), verdict=verdict)))
 
-    def assigned_to(self, reviewer) -> "ArticleQuerySet":
+    def assigned_to(self, reviewer) -> ArticleQuerySet:
         return self.filter(Exists(Assignment.objects.filter(article=OuterRef("pk"), reviewer=reviewer)))
 
-    def with_backlog(self) -> "ArticleQuerySet":
+    def with_backlog(self) -> ArticleQuerySet:
         """Articles with unlabelled live marks, the most first, each with `backlog` (its count)."""
         unlabelled = Q(claims__is_dismissed=False, claims__verdict=Claim.Verdict.UNREVIEWED)
         return (self.annotate(backlog=Count("claims", filter=unlabelled)).filter(backlog__gt=0)
                 .order_by("-backlog", "created_at", "pk"))
 
-    def search(self, words: str) -> "ArticleQuerySet":
+    def search(self, words: str) -> ArticleQuerySet:
         """Articles whose title or text contains every word (case-insensitive)."""
         for word in words.split():
             self = self.filter(Q(title__icontains=word) | Q(body__icontains=word))
         return self
 
     def filtered(self, *, q: str = "", progress: str = "", verdict: str = "", imported_from: date | None = None,
-                 imported_to: date | None = None) -> "ArticleQuerySet":
+                 imported_to: date | None = None) -> ArticleQuerySet:
         """The article list's search and filters, each optional."""
         articles = self.search(q) if q else self
         if progress == "unlabelled":
@@ -103,7 +103,7 @@ class ArticleQuerySet(DatedQuerySet):
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def import_article(self, *, title: str, body: str, by, source_name: str = "", source_url: str = "",
-                       author: str = "", published_at=None, note: str = "") -> tuple["Article", bool]:
+                       author: str = "", published_at=None, note: str = "") -> tuple[Article, bool]:
         """Store a normalised article once; returns (article, created). A known body returns the stored one."""
         fingerprint = body_fingerprint(body)
         with transaction.atomic():
@@ -152,7 +152,7 @@ class Article(models.Model):
     def source(self) -> str:
         return self.source_url or self.source_name
 
-    def segments(self, claims=None, *, start: int = 0, end: int | None = None) -> list[tuple[int, str, list["Claim"]]]:
+    def segments(self, claims=None, *, start: int = 0, end: int | None = None) -> list[tuple[int, str, list[Claim]]]:
         """Split the body (or its stretch start..end) into (offset, text, covering marks) pieces, in order.
 
         Marks may overlap (a claim inside a quote), so each piece lists every mark covering it, by where
@@ -167,7 +167,7 @@ class Article(models.Model):
         points = sorted(cuts)
         waiting = sorted(marks, key=lambda mark: mark.start)  # stable: keeps the given order among equals
         active, pieces, next_waiting = [], [], 0
-        for piece_start, piece_end in zip(points, points[1:]):
+        for piece_start, piece_end in itertools.pairwise(points):
             while next_waiting < len(waiting) and waiting[next_waiting].start <= piece_start:
                 active.append(waiting[next_waiting])
                 next_waiting += 1
@@ -175,7 +175,7 @@ class Article(models.Model):
             pieces.append((piece_start, self.body[piece_start:piece_end], list(active)))
         return pieces
 
-    def add_mark(self, *, start: int, end: int, kind: str, by, speaker: str = "") -> "Claim":
+    def add_mark(self, *, start: int, end: int, kind: str, by, speaker: str = "") -> Claim:
         """A person marks a span the machine missed."""
         if not (0 <= start < end <= len(self.body)):
             raise ValidationError(gettext("The span %(start)s–%(end)s is outside the article (length %(length)s).")
@@ -195,7 +195,7 @@ class Article(models.Model):
             )
         return claim
 
-    def assign(self, reviewer, *, by) -> "Assignment":
+    def assign(self, reviewer, *, by) -> Assignment:
         """Give this article to a reviewer: its marks come first in their queue. Assigning twice changes nothing."""
         if not reviewer.has_perm(LABEL_PERMISSION):
             raise ValidationError(gettext("%(reviewer)s cannot label marks, so cannot be assigned an article.")
@@ -220,29 +220,29 @@ class Article(models.Model):
 
 
 class ClaimQuerySet(DatedQuerySet):
-    def live(self) -> "ClaimQuerySet":
+    def live(self) -> ClaimQuerySet:
         return self.filter(is_dismissed=False)
 
-    def unreviewed(self) -> "ClaimQuerySet":
+    def unreviewed(self) -> ClaimQuerySet:
         return self.live().filter(verdict=Claim.Verdict.UNREVIEWED)
 
-    def labelled(self) -> "ClaimQuerySet":
+    def labelled(self) -> ClaimQuerySet:
         return self.live().exclude(verdict=Claim.Verdict.UNREVIEWED)
 
-    def for_article(self, article: Article) -> "ClaimQuerySet":
+    def for_article(self, article: Article) -> ClaimQuerySet:
         return self.filter(article=article)
 
-    def quotes(self) -> "ClaimQuerySet":
+    def quotes(self) -> ClaimQuerySet:
         return self.live().filter(kind=Claim.Kind.QUOTE)
 
-    def final(self) -> "ClaimQuerySet":
+    def final(self) -> ClaimQuerySet:
         """Labelled claims whose review is over: with second opinions on, only these are exported."""
         return self.labelled().filter(review_state=Claim.ReviewState.FINAL)
 
-    def in_disagreement(self) -> "ClaimQuerySet":
+    def in_disagreement(self) -> ClaimQuerySet:
         return self.filter(review_state=Claim.ReviewState.DISAGREEMENT)
 
-    def awaiting_label_from(self, reviewer) -> "ClaimQuerySet":
+    def awaiting_label_from(self, reviewer) -> ClaimQuerySet:
         """Live marks this reviewer could label next: unlabelled ones, and with second opinions on, also
         marks waiting for a second opinion that is not theirs to give twice."""
         if not Claim.is_second_opinion_required():
@@ -252,7 +252,7 @@ class ClaimQuerySet(DatedQuerySet):
                 .exclude(Exists(given)))
 
     def queue_for(self, reviewer, *, article: Article | None = None, speaker: str = "", kind: str = "",
-                  imported_from: date | None = None, imported_to: date | None = None) -> "ClaimQuerySet":
+                  imported_from: date | None = None, imported_to: date | None = None) -> ClaimQuerySet:
         """The review queue, first mark first: the reviewer's assigned articles, then the highest score
         (unscored quotes and hand-made marks last), then the oldest article, then text order."""
         claims = self.awaiting_label_from(reviewer)
@@ -272,7 +272,7 @@ class ClaimQuerySet(DatedQuerySet):
         counts = dict(self.order_by().values_list("verdict").annotate(n=Count("pk")))
         return [(value, label, counts.get(value, 0)) for value, label in Claim.Verdict.choices]
 
-    def for_panels(self) -> "ClaimQuerySet":
+    def for_panels(self) -> ClaimQuerySet:
         """What the mark panels show, fetched up front."""
         return self.select_related("reviewed_by").prefetch_related(*Claim.panel_prefetches())
 
@@ -287,10 +287,10 @@ class ClaimQuerySet(DatedQuerySet):
             speakers_corrected=Count("pk", filter=machine & Q(kind=Claim.Kind.QUOTE) & Q(corrected)),
         ).order_by("kind"))
 
-    def in_text_order(self) -> "ClaimQuerySet":
+    def in_text_order(self) -> ClaimQuerySet:
         return self.order_by("start", "end", "kind")
 
-    def for_export(self) -> "ClaimQuerySet":
+    def for_export(self) -> ClaimQuerySet:
         return (
             self.select_related("article", "reviewed_by")
             .prefetch_related("evidence")
@@ -533,7 +533,7 @@ class Claim(models.Model):
 
         self._change(AuditEvent.Action.EVIDENCE_ADDED, by=by, expected_version=expected_version, apply=apply)
 
-    def apply_match(self, source: "Claim", *, by, expected_version: int | None = None) -> None:
+    def apply_match(self, source: Claim, *, by, expected_version: int | None = None) -> None:
         """Give this mark the verdict and evidence of the same claim already checked elsewhere."""
         if source.pk == self.pk or source.verdict == self.Verdict.UNREVIEWED or source.is_dismissed:
             raise ValidationError(gettext("Only a labelled claim in another place can lend its verdict."))
@@ -648,7 +648,7 @@ class Opinion(models.Model):
 
 
 class SpeakerQuerySet(models.QuerySet):
-    def with_quote_counts(self) -> "SpeakerQuerySet":
+    def with_quote_counts(self) -> SpeakerQuerySet:
         """`quote_count`: live quotes whose speaker is one of the speaker's aliases, counted in the database."""
         names = SpeakerAlias.objects.filter(speaker=OuterRef(OuterRef("pk"))).values(key=Lower("name"))
         counts = (Claim.objects.quotes().annotate(key=Lower("speaker")).filter(key__in=names).order_by()
@@ -703,7 +703,7 @@ class Speaker(models.Model):
         names = self.aliases.values(key=Lower("name"))
         return Claim.objects.quotes().annotate(key=Lower("speaker")).filter(key__in=names)
 
-    def merge(self, other: "Speaker", *, by) -> None:
+    def merge(self, other: Speaker, *, by) -> None:
         """Take over `other`'s aliases (and so its quotes) and delete it; the event lists both alias sets."""
         if other.pk == self.pk:
             raise ValidationError(gettext("A speaker cannot be merged with itself."))
@@ -754,7 +754,7 @@ def event_hash(previous_hash: str, content: dict) -> str:
 
 class AuditEventManager(models.Manager):
     def record(self, action: str, *, actor, article: Article | None = None, claim: Claim | None = None,
-               before: dict | None = None, after: dict | None = None, note: str = "") -> "AuditEvent":
+               before: dict | None = None, after: dict | None = None, note: str = "") -> AuditEvent:
         """The one way to write history. Call it inside the transaction that makes the change."""
         is_person = actor is not None and not isinstance(actor, MachineActor)
         actor_label = actor.label if isinstance(actor, MachineActor) else (actor.get_username() if actor else "system")
@@ -771,7 +771,7 @@ class AuditEventManager(models.Manager):
             event.save(force_insert=True)
         return event
 
-    def verify_chain(self) -> "ChainReport":
+    def verify_chain(self) -> ChainReport:
         """Recompute the chain from the first event; stop at the first event that does not fit."""
         previous_hash, count = GENESIS_HASH, 0
         for event in self.order_by("pk").iterator(chunk_size=5000):
@@ -881,7 +881,7 @@ class AuditEvent(models.Model):
     def hashed_content(self) -> dict:
         """Everything the hash covers. Timestamps are ISO 8601 in UTC with microseconds."""
         return {
-            "created_at": self.created_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor_id": self.actor_id, "actor_label": self.actor_label, "action": self.action,
             "article_id": self.article_id, "claim_id": self.claim_id,
             "before": self.before, "after": self.after, "note": self.note,
@@ -963,13 +963,13 @@ class ImportItem(models.Model):
         return {"source_name": source_name, "status": status, "message": message, "article_id": article_id}
 
     @classmethod
-    def refused(cls, batch: ImportBatch, failure) -> "ImportItem":
+    def refused(cls, batch: ImportBatch, failure) -> ImportItem:
         """A file turned away before reading (too large): finished at once, with its reason."""
         return cls(batch=batch, source_name=failure.source_name, data=b"", status=cls.Status.DONE,
                    outcomes=[cls.outcome_entry(failure.source_name, "failed", failure.reason)])
 
     @classmethod
-    def pasted(cls, batch: ImportBatch, draft) -> "ImportItem":
+    def pasted(cls, batch: ImportBatch, draft) -> ImportItem:
         """A pasted article, kept as the draft it was read into."""
         return cls(batch=batch, source_name=draft.source_name, data=b"", draft=draft.as_json())
 
@@ -1015,5 +1015,5 @@ class ClaimKey(models.Model):
         return self.key
 
     @staticmethod
-    def keys_for(claim: Claim) -> list["ClaimKey"]:
+    def keys_for(claim: Claim) -> list[ClaimKey]:
         return [ClaimKey(claim=claim, key=key[:100]) for key in match_keys(claim.text)]

@@ -149,7 +149,7 @@ def mark_panels(request: HttpRequest, panels: list[MarkPanel]) -> SafeString:
     def render(panel: MarkPanel) -> str:
         return _compact(render_to_string("annotations/_claim.html", {"panel": panel, "csrf_token": stand_in}, request))
 
-    html = _rendered([(key, lambda panel=panel: render(panel)) for key, panel in zip(keys, panels)],
+    html = _rendered([(key, lambda panel=panel: render(panel)) for key, panel in zip(keys, panels, strict=True)],
                      before_rendering=lambda missing: prefetch_related_objects(
                          [panels[i].claim for i in missing], *Claim.panel_prefetches()))
     return mark_safe("".join(html).replace(stand_in, get_token(request)))

@@ -64,7 +64,7 @@ def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bo
         known = set(Article.objects.filter(body_fingerprint__in=[body_fingerprint(d.body) for d in drafts])
                     .values_list("body_fingerprint", flat=True))
         to_parse = [d for d in drafts if body_fingerprint(d.body) not in known] if premark else []
-        spans_by_draft = dict(zip(map(id, to_parse), find_spans_many(d.body for d in to_parse)))
+        spans_by_draft = dict(zip(map(id, to_parse), find_spans_many(d.body for d in to_parse), strict=True))
         for item in chunk:
             if isinstance(item, ReadFailure):
                 yield ImportOutcome(item.source_name, "failed", item.reason)

@@ -15,9 +15,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,13 +31,33 @@ from annotations.agreement import agreement_by_pair
 from annotations.dashboard import label_chart
 from annotations.exports import FORMATS, audit_lines, export_filename, select_claims
 from annotations.forms import (
-    AdjudicationForm, ArticleFilterForm, AssignForm, ClaimChangeForm, ClaimForm, EvidenceForm, EvidenceRemoveForm,
-    ExportFilterForm, ImportForm, MatchForm, NoteForm, QueueFilterForm, SpeakerForm, SpeakerMergeForm, UnassignForm,
+    AdjudicationForm,
+    ArticleFilterForm,
+    AssignForm,
+    ClaimChangeForm,
+    ClaimForm,
+    EvidenceForm,
+    EvidenceRemoveForm,
+    ExportFilterForm,
+    ImportForm,
+    MatchForm,
+    NoteForm,
+    QueueFilterForm,
+    SpeakerForm,
+    SpeakerMergeForm,
+    UnassignForm,
     VerdictForm,
 )
 from annotations.match_search import matches_for
 from annotations.models import (
-    LABEL_PERMISSION, MANAGE_REVIEWS_PERMISSION, Article, AuditEvent, Claim, ImportBatch, Opinion, Speaker,
+    LABEL_PERMISSION,
+    MANAGE_REVIEWS_PERMISSION,
+    Article,
+    AuditEvent,
+    Claim,
+    ImportBatch,
+    Opinion,
+    Speaker,
     StaleClaimError,
 )
 from annotations.rendering import MarkPanel

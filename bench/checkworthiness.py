@@ -73,7 +73,7 @@ def score(sentences: list[Sentence], keep_features: bool = False) -> list[Scored
     """Our claim score and the baseline's 0/1 for each sentence, from one parse."""
     scored = []
     docs = get_nlp().pipe((s.text for s in sentences), batch_size=64)
-    for sentence, doc in zip(sentences, docs):
+    for sentence, doc in zip(sentences, docs, strict=True):
         ours = max((span.score for span in find_spans_in_doc(doc) if span.kind == "claim"), default=0.0)
         baseline = float(any(tok.like_num for tok in doc) or bool(doc.ents))
         inputs = (tuple(checkworthiness.features(doc[:])), checkworthiness.dense_features(doc[:])) if keep_features else ()
@@ -120,13 +120,14 @@ def print_clef(debates: dict[str, list[Scored]], in_domain: bool) -> None:
         print(f"{name:28} {len(scored):9,} {sum(labels):12} {ours[-1]:9.3f} {baseline[-1]:17.3f} {random[-1]:10.3f}")
     print(f"{'MAP':28} {'':9} {'':12} {mean(ours):9.3f} {mean(baseline):17.3f} {mean(random):10.3f}")
     if in_domain:
-        print(f"reference, the learned scorer trained on the other CLEF debates (leave one out): MAP {in_domain_map(debates):.3f}")
+        print("reference, the learned scorer trained on the other CLEF debates (leave one out): "
+              f"MAP {in_domain_map(debates):.3f}")
     if skipped:
         print(f"(left out of MAP, no check-worthy sentence within --limit: {', '.join(skipped)})")
 
 
 def precision_recall_f1(decisions: list[bool], labels: list[bool]) -> tuple[float, float, float]:
-    tp = sum(d and y for d, y in zip(decisions, labels))
+    tp = sum(d and y for d, y in zip(decisions, labels, strict=True))
     precision = tp / sum(decisions) if any(decisions) else 0.0
     recall = tp / sum(labels) if any(labels) else 0.0
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0

@@ -387,7 +387,8 @@ def quote_rows(score: QuoteScore) -> list[str]:
     for kind in KINDS:
         c = score.kinds[kind]
         rows += [with_counts(c.precision, c.tp, c.predicted), with_counts(c.recall, c.tp, c.gold), fmt(c.f1)]
-    return rows + [
+    return [
+        *rows,
         with_counts(ratio(score.strict, score.matched), score.strict, score.matched),
         with_counts(ratio(score.lenient, score.matched), score.lenient, score.matched),
     ]
@@ -404,7 +405,7 @@ def print_quote_totals(ours: QuoteScore, baseline: QuoteScore | None) -> None:
     if baseline:
         theirs[3:6] = ["n/a (direct only)"] * 3
     print(f"{'quotes':30} {'premark':22} textacy direct_quotations (baseline)")
-    for label, mine, other in zip(QUOTE_LABELS, quote_rows(ours), theirs):
+    for label, mine, other in zip(QUOTE_LABELS, quote_rows(ours), theirs, strict=True):
         print(f"{label:30} {mine:22} {other}")
 
 
@@ -454,7 +455,7 @@ def evaluate(articles: list[Article], marks: dict[str, list[dict]], docs: list, 
              notes: list[str]) -> tuple[list[tuple[Article, QuoteScore, ClaimScore]], Totals, Totals]:
     """Per-article premark scores, premark totals and baseline totals."""
     rows, ours, baseline = [], Totals(), Totals()
-    for article, doc in zip(articles, docs):
+    for article, doc in zip(articles, docs, strict=True):
         quotes = score_quotes(premark_quotes(marks[str(article.path)]), article.quotes)
         claims = score_claims(article.sentences, premark_claims(marks[str(article.path)]), threshold)
         rows.append((article, quotes, claims))

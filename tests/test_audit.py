@@ -95,4 +95,4 @@ def test_an_articles_audit_export_holds_only_its_events(history, article, tmp_pa
     target = tmp_path / "audit.jsonl"
     call_command("export_audit", "--article", str(article.pk), "--output", str(target),
                  stdout=io.StringIO())
-    assert {json_line["article_id"] for json_line in map(__import__("json").loads, target.read_text().splitlines())} == {article.pk}
+    assert {json.loads(line)["article_id"] for line in target.read_text().splitlines()} == {article.pk}

@@ -9,7 +9,14 @@ from django.db import connection
 from django.utils import timezone
 
 from annotations.exports import (
-    COLUMNS, claimreview_lines, csv_lines, csv_rows, csv_rows_by_copy, jsonl_lines, neutralise, select_claims,
+    COLUMNS,
+    claimreview_lines,
+    csv_lines,
+    csv_rows,
+    csv_rows_by_copy,
+    jsonl_lines,
+    neutralise,
+    select_claims,
 )
 from annotations.models import Article, Claim
 
@@ -48,7 +55,7 @@ def test_rows_carry_every_column_and_round_trip(make_claim, reviewer):
     claim.set_verdict("unclear", by=reviewer)
     header, row = parse(csv_lines(select_claims()))
     assert header == COLUMNS
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     assert record["text"] == claim.article.body[70:103]
     assert record["speaker"] == "Ann Lee"
     assert record["verdict"] == "unclear"

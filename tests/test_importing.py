@@ -4,7 +4,12 @@ import json
 import pytest
 
 from annotations.importing import (
-    ArticleDraft, ReadFailure, collapse_repeated_body, normalise_text, read_paths, read_source,
+    ArticleDraft,
+    ReadFailure,
+    collapse_repeated_body,
+    normalise_text,
+    read_paths,
+    read_source,
 )
 from annotations.models import Article, AuditEvent
 from annotations.storing import import_items

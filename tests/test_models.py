@@ -1,4 +1,6 @@
 """Model rules: every change is one audit event with before and after; stale edits are refused."""
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -117,7 +119,7 @@ def test_events_form_a_hash_chain(claim, reviewer):
     claim.set_note("n", by=reviewer)
     events = list(AuditEvent.objects.order_by("pk"))
     assert events[0].previous_hash == GENESIS_HASH
-    for previous, event in zip(events, events[1:]):
+    for previous, event in itertools.pairwise(events):
         assert event.previous_hash == previous.hash
     for event in events:
         assert event.hash == event_hash(event.previous_hash, event.hashed_content())

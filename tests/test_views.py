@@ -2,13 +2,13 @@
 import csv
 import io
 import re
-from html import unescape
 from collections.abc import Callable
+from html import unescape
 from typing import NamedTuple
 
 import pytest
-from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,7 +310,7 @@ def two_paragraphs(editor) -> tuple[Article, Claim, Claim]:
 
 def test_a_label_with_htmx_redraws_only_the_paragraph_of_its_mark_and_as_the_page_would(
         reviewer_client, two_paragraphs):
-    article, first, second = two_paragraphs
+    article, _first, second = two_paragraphs
     response = reviewer_client.post(reverse("annotations:claim_verdict", args=[second.pk]),
                                     {"verdict": "disputed", "expected_version": second.version}, **HTMX)
     swapped = re.findall(r'<p id="paragraph-\d+" hx-swap-oob="true">.*?</p>', response.content.decode(), re.S)

@@ -118,7 +118,8 @@ def premark_article(article: Article, spans: list[Span] | None = None) -> Premar
     label = model_label()
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction, if there is one
         existing = {(c.start, c.end, c.kind): c for c in article.claims.select_for_update()}
-        stale = [c.pk for key, c in existing.items() if key not in wanted and not c.is_touched and c.origin == Claim.Origin.MACHINE]
+        stale = [c.pk for key, c in existing.items()
+                 if key not in wanted and not c.is_touched and c.origin == Claim.Origin.MACHINE]
         new = [
             Claim(article=article, kind=s.kind, origin=Claim.Origin.MACHINE, start=s.start, end=s.end,
                   text=s.text, speaker=s.speaker or "", score=s.score, reasons=list(s.reasons))
@@ -140,5 +141,5 @@ def premark_articles(articles: list[Article], batch_size: int = 16) -> list[Prem
     """Pre-mark many articles, feeding their bodies through nlp.pipe in batches."""
     return [
         premark_article(article, spans)
-        for article, spans in zip(articles, find_spans_many((a.body for a in articles), batch_size=batch_size))
+        for article, spans in zip(articles, find_spans_many((a.body for a in articles), batch_size=batch_size), strict=True)
     ]

@@ -70,7 +70,8 @@ READABLE = {
     "tag:VBP": "present tense", "tag:MD": "modal verb", "pos:PROPN": "name", "pos:NOUN": "noun",
     "pos:VERB": "verb", "pos:ADJ": "adjective", "pos:ADV": "adverb",
     "pron:first_singular": "first person (I)", "pron:first_plural": "first person (we)", "pron:second": "you",
-    "w:say": "attributed statement", "question": "question", "negation": "negation", "len:1-5": "very short", "len:6-10": "short sentence",
+    "w:say": "attributed statement", "question": "question", "negation": "negation",
+    "len:1-5": "very short", "len:6-10": "short sentence",
     "len:11-20": "mid-length sentence", "len:21-35": "long sentence", "len:36+": "very long sentence",
 }
 

@@ -86,7 +86,7 @@ def _regions_in_line(text: str, start: int, end: int, paragraph: int, next_opens
         mark = text[i]
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
-        if mark == "“" or mark == '"' and double_open is None and _opens(before, after):
+        if mark == "“" or (mark == '"' and double_open is None and _opens(before, after)):
             double_open = i
         elif mark in '”"' and double_open is not None:
             regions.append(_region(text, double_open, i, paragraph))
@@ -190,7 +190,7 @@ def subject_of(verb):
     """The verb's subject, climbing from participles and shared subjects ("..., saying", "and said")."""
     token = verb
     for _ in range(4):
-        subjects = [c for c in token.children if c.dep_ == "nsubj" or c.dep_ == "nsubjpass" and token.lemma_ == "quote"]
+        subjects = [c for c in token.children if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and token.lemma_ == "quote")]
         if subjects:
             # A headline parse can give "says" two subjects ("PM: '...', says minister"): the nearer one speaks.
             subject = min(subjects, key=lambda c: abs(c.i - token.i))
@@ -216,7 +216,7 @@ def _noun_after(verb):
     i = verb.i + 1
     while i < len(doc) and doc[i].pos_ in {"DET", "ADJ", "NOUN", "PROPN"} and i - verb.i <= 4:
         i += 1
-    if i == verb.i + 1 or i < len(doc) and not (doc[i].is_punct or doc[i].is_space):
+    if i == verb.i + 1 or (i < len(doc) and not (doc[i].is_punct or doc[i].is_space)):
         return None
     return doc[i - 1] if doc[i - 1].pos_ in {"NOUN", "PROPN"} else None
 
@@ -423,7 +423,7 @@ def _speaker_ending_paragraph(doc, text: str, paragraph: int, lines, by_paragrap
                               verbs: SpeechVerbs) -> NamedSpeaker | None:
     if paragraph < 0:
         return None
-    start, end = lines[paragraph]
+    _start, end = lines[paragraph]
     if text[end - 1] == ":":
         # "She gave her verdict:" introduces the quote below even without a speech verb.
         colon = doc.char_span(end - 1, end, alignment_mode="expand")

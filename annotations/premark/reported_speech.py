@@ -66,7 +66,7 @@ def _reported_clauses(verb, quoted: QuotedText) -> list[tuple[int, int]]:
         parts = _coordinated(clause)
     elif (clause := _misattached_that_clause(verb)) is not None:
         parts = _coordinated(clause)
-    elif verb.dep_ == "parataxis" and verb.i > verb.head.i or _is_trailing_attribution(verb):
+    elif (verb.dep_ == "parataxis" and verb.i > verb.head.i) or _is_trailing_attribution(verb):
         # "The plan will fail, she said.": the reported words are the rest of the head clause.
         skip = {t.i for t in verb.subtree}
         parts = [[t for t in verb.head.subtree if t.i not in skip and t.i < verb.left_edge.i]]
@@ -169,11 +169,11 @@ def _bulleted_reports(doc, text: str, verbs: SpeechVerbs) -> list[tuple[tuple[in
 
 def _trimmed(tokens) -> tuple[int, int] | None:
     """Offsets of tokens without a leading "that", outer punctuation and spaces; None if too short."""
-    while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ == "that" or tokens[0].is_punct
+    while tokens and ((tokens[0].dep_ == "mark" and tokens[0].lower_ == "that") or tokens[0].is_punct
                       or tokens[0].is_space):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_space or tokens[-1].dep_ == "cc"
-                      or tokens[-1].is_punct and tokens[-1].text not in QUOTE_CHARS | {"?", "!"}):
+                      or (tokens[-1].is_punct and tokens[-1].text not in QUOTE_CHARS | {"?", "!"})):
         tokens = tokens[:-1]
     # "asked whether ..." reports a question; "If it is approved, the cap would ..., she said" a statement.
     is_question = tokens and tokens[0].lower_ in QUESTION_WORDS and tokens[0].head.dep_ != "advcl"

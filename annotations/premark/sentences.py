@@ -33,8 +33,8 @@ from annotations.premark.quotes import BULLET_RE
 FACT_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"})
 AMOUNT_ENTITIES = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 COMPARATIVE_TAGS = frozenset({"JJR", "RBR", "JJS", "RBS"})
-RELATIVE_DATE_RE = re.compile(r"\b(last|next|this|past|coming) (week|weekend|month|year|spring|summer|autumn|fall|winter)\b|\bago\b",
-                              re.IGNORECASE)
+RELATIVE_DATE_RE = re.compile(
+    r"\b(last|next|this|past|coming) (week|weekend|month|year|spring|summer|autumn|fall|winter)\b|\bago\b", re.IGNORECASE)
 FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 BOILERPLATE_RE = re.compile(
@@ -134,7 +134,7 @@ def sentence_features(tokens, entities) -> set[str]:
             found.add("figure" if any(ch.isdigit() for ch in token.text) or token.ent_type_ in {"MONEY", "PERCENT"}
                       else "number word")
         if token.tag_ in COMPARATIVE_TAGS or lower in COMPARISON_WORDS \
-                or token.ent_type_ == "ORDINAL" and lower not in SEQUENCE_ORDINALS:
+                or (token.ent_type_ == "ORDINAL" and lower not in SEQUENCE_ORDINALS):
             found.add("comparison")
         if lower in FRACTION_WORDS and token.i > 0 and token.nbor(-1).lower_ in BEFORE_FRACTION:
             found.add("number word")
@@ -148,8 +148,9 @@ def sentence_features(tokens, entities) -> set[str]:
             found.add("first person")
         if token.tag_ == "MD" and lower in {"would", "will", "'ll"} and _is_stated_intention(token.head):
             found.add("intention")
-        if token.tag_ == "MD" and lower in OBLIGATION_MODALS or token.pos_ == "ADJ" and lower in EVALUATIVE_ADJECTIVES \
-                or lower in HEDGE_WORDS or token.lemma_ in OPINION_VERBS and any(c.lower_ in {"i", "we"} for c in token.children):
+        if (token.tag_ == "MD" and lower in OBLIGATION_MODALS) or (token.pos_ == "ADJ" and lower in EVALUATIVE_ADJECTIVES) \
+                or lower in HEDGE_WORDS \
+                or (token.lemma_ in OPINION_VERBS and any(c.lower_ in {"i", "we"} for c in token.children)):
             found.add("opinion")
     if any(ent.label_ in FACT_ENTITIES for ent in entities):
         found.add("named entity")
@@ -245,7 +246,7 @@ def _is_scheduled(token) -> bool:
 def _date_kind(ent) -> str | None:
     """'in March 2024', 'on Feb. 12', 'in 1962' pin a date down; 'on Tuesday', 'last week' less so;
     'for months' not at all."""
-    if any(t.like_num and any(ch.isdigit() for ch in t.text) or t.lower_ in MONTHS for t in ent):
+    if any((t.like_num and any(ch.isdigit() for ch in t.text)) or t.lower_ in MONTHS for t in ent):
         return "date"
     if any(t.lower_ in DAYS for t in ent) or RELATIVE_DATE_RE.search(ent.text):
         return "day"

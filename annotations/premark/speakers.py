@@ -130,7 +130,7 @@ class People:
         Cells") without a title, and not a lone word the recogniser calls an organisation unless the article
         gives it as someone's surname."""
         last = self.doc[run.end - 1]
-        if run.is_organisation or last.tag_ == "NNPS" and not run.title and last.lower_ not in GROUP_NOUNS:
+        if run.is_organisation or (last.tag_ == "NNPS" and not run.title and last.lower_ not in GROUP_NOUNS):
             return False
         # "Green Left, the largest opposition party,": described as an organisation.
         head = _run_head(self.doc, run)
@@ -154,7 +154,7 @@ class People:
         role_end = max((n + 1 for n, word in enumerate(title) if word in ROLES_BEFORE_NAMES), default=0)
         phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
         for noun in (*head.children, head.head):
-            if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or head.dep_ == "appos" and noun.i == head.head.i):
+            if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or (head.dep_ == "appos" and noun.i == head.head.i)):
                 phrases.add(" ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"}) + " " + noun.lower_)
         return {phrase.strip() for phrase in phrases if phrase.strip()}
 
@@ -334,7 +334,8 @@ def _name_runs(doc):
         tokens = doc[start:end]
         # The name follows the last title word that has more name after it.
         first = max((t.i + 1 for t in tokens[:-1] if t.lower_ in TITLE_WORDS), default=start)
-        if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens) and not _is_introduced_as_person(doc, start, end):
+        if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens) \
+                and not _is_introduced_as_person(doc, start, end):
             continue
         # "Union official Ada Roe" is a person: only words of the name itself make it an organisation.
         if any(t.lower_ in ORGANISATION_WORDS for t in doc[first:end]) or _follows_business_noun(doc, start):
@@ -427,7 +428,7 @@ def _is_main_subject(token) -> bool:
 
 def _is_main_subject_or_its_owner(token) -> bool:
     """'Varn said' or 'Varn’s panel meets': either way the sentence is about Varn, whom a later "she" means."""
-    return _is_main_subject(token) or token.dep_ == "poss" and _is_main_subject(token.head)
+    return _is_main_subject(token) or (token.dep_ == "poss" and _is_main_subject(token.head))
 
 
 def _entity_tokens(token):

@@ -64,7 +64,7 @@ def train(rows: list[list[str]], labels: list[bool], *, l2: float, epochs: int, 
         w -= update[:len(vocabulary)]
         v -= update[len(vocabulary):-1]
         b -= update[-1]
-    kept = {f: round(float(weight), 4) for f, weight in zip(vocabulary, w) if abs(weight) >= min_weight}
+    kept = {f: round(float(weight), 4) for f, weight in zip(vocabulary, w, strict=True) if abs(weight) >= min_weight}
     raw = v / spread
     bias = b - float(raw @ centre) if width else b
     return Fit(round(float(bias), 4), kept, len(counts), len(vocabulary), tuple(round(float(x), 5) for x in raw))

@@ -1,4 +1,5 @@
 """The review queue in a real browser: from login to labelling the top mark in two key presses, and on."""
+import itertools
 import time
 
 import pytest
@@ -63,7 +64,7 @@ def test_labelling_through_the_queue_moves_from_mark_to_mark_quickly(page, brows
     page.keyboard.press("r")
     wait_for_current(page, queue[0])
     timings = []
-    for claim, following in zip(queue, queue[1:]):
+    for _claim, following in itertools.pairwise(queue):
         started = time.perf_counter()
         page.keyboard.press("d")
         wait_for_current(page, following)
@@ -88,7 +89,7 @@ def test_within_one_article_the_queue_moves_on_without_loading_a_page(page, brow
     wait_for_current(page, first_article[0])
     page.evaluate("window.stillTheSamePage = true")
     timings = []
-    for claim, following in zip(first_article, first_article[1:]):
+    for _claim, following in itertools.pairwise(first_article):
         started = time.perf_counter()
         page.keyboard.press("v")
         wait_for_current(page, following)

@@ -1,9 +1,7 @@
 """`export_audit`: write the audit log (all of it, or one article's) as JSON Lines with the hashes."""
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.exports import audit_lines
+from annotations.exports import audit_lines, write_export
 from annotations.models import Article, AuditEvent
 
 
@@ -23,13 +21,6 @@ class Command(BaseCommand):
             if not Article.objects.filter(pk=article).exists():
                 raise CommandError(f"No article with id {article}.")
             events = events.filter(article_id=article)
-        target = open(output, "w", encoding="utf-8") if output else sys.stdout
-        count = 0
-        try:
-            for line in audit_lines(events):
-                target.write(line)
-                count += 1
-        finally:
-            if output:
-                target.close()
+        count = events.count()
+        write_export(audit_lines(events), output)
         (self.stdout if output else self.stderr).write(f"{count} event(s) exported" + (f" to {output}" if output else ""))

@@ -1,11 +1,7 @@
 """`export_claims`: write labelled claims as CSV, JSON Lines or ClaimReview JSON-LD, as the browser's export does."""
-import os
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.exports import FORMATS, select_claims
+from annotations.exports import FORMATS, select_claims, write_export
 from annotations.forms import VERDICT_CHOICES, ExportFilterForm
 from annotations.models import Claim
 
@@ -34,13 +30,6 @@ class Command(BaseCommand):
             raise CommandError(f"Invalid filter: {problems}")
         claims = select_claims(**{name: value for name, value in form.cleaned_data.items() if name != "export_format"})
         write_chunks = FORMATS[export_format][0]
-        if output:
-            # Write beside the target and swap at the end, so a failed export never clobbers an older file.
-            partial = Path(output).with_name(Path(output).name + ".part")
-            with open(partial, "w", encoding="utf-8", newline="") as target:
-                target.writelines(write_chunks(claims))
-            os.replace(partial, output)
-        else:
-            sys.stdout.writelines(write_chunks(claims))
+        write_export(write_chunks(claims), output)
         summary = f"{claims.count()} claim(s) exported" + (f" to {output}" if output else "")
         (self.stdout if output else self.stderr).write(summary)

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         for item in items:
             if not isinstance(item, ArticleDraft):
                 self.stderr.write(f"{item.source_name}: {item.reason}")
-        for draft, spans in zip(drafts, find_spans_many((d.body for d in drafts), batch_size=batch_size)):
+        for draft, spans in zip(drafts, find_spans_many((d.body for d in drafts), batch_size=batch_size), strict=True):
             for span in spans:
                 if span.score >= min_score:
                     self.stdout.write(json.dumps({"file": draft.source_name, **span.as_contract()}, ensure_ascii=False))

@@ -6,7 +6,7 @@ import hashlib
 import json
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def sha256(path: Path) -> str:
 
 def precision_recall_f1(scores: list[float], labels: list[bool], threshold: float) -> dict:
     decided = [s >= threshold for s in scores]
-    tp = sum(d and y for d, y in zip(decided, labels))
+    tp = sum(d and y for d, y in zip(decided, labels, strict=True))
     precision = tp / sum(decided) if any(decided) else 0.0
     recall = tp / sum(labels) if any(labels) else 0.0
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
@@ -103,7 +103,7 @@ def cross_validate(feature_rows: list[list[str]], dense_rows, labels: list[bool]
                              dense=dense_rows[train_ids], **fit_options)
         test_scores = training.predict([feature_rows[i] for i in test_ids], fit.bias, fit.weights,
                                        dense_rows[test_ids], fit.dense)
-        for i, score in zip(test_ids, test_scores):
+        for i, score in zip(test_ids, test_scores, strict=True):
             scores[i] = score
     each_debate = [training.average_precision([scores[i] for i, d in enumerate(debates) if d == name],
                                               [labels[i] for i, d in enumerate(debates) if d == name])
@@ -125,8 +125,9 @@ class Command(BaseCommand):
         "Train the learned check-worthiness score (annotations/premark/checkworthiness.py, trainer in training.py) "
         "on ClaimBuster's crowdsourced.csv: parse each sentence with the project's spaCy pipeline, fit an "
         "L2-regularised logistic regression on its features (deterministic), print validation precision/recall/F1 "
-        "on a held-out tenth and write the weights with their provenance to JSON. Rows whose normalised text appears in an --exclude file are dropped first, "
-        "so benchmark sentences never reach training. Labels: Verdict 1 = check-worthy; 0 and -1 = not."
+        "on a held-out tenth and write the weights with their provenance to JSON. Rows whose normalised text "
+        "appears in an --exclude file are dropped first, so benchmark sentences never reach training. "
+        "Labels: Verdict 1 = check-worthy; 0 and -1 = not."
     )
 
     def add_arguments(self, parser):
@@ -207,7 +208,8 @@ class Command(BaseCommand):
                                   dense_rows[validation_ids], fit.dense)
         truth = [labels[i] for i in validation_ids]
         at_half = precision_recall_f1(scores, truth, 0.5)
-        best = max((precision_recall_f1(scores, truth, t) for t in THRESHOLDS), key=lambda r: (r["f1"], -abs(r["threshold"] - 0.5)))
+        best = max((precision_recall_f1(scores, truth, t) for t in THRESHOLDS),
+                   key=lambda r: (r["f1"], -abs(r["threshold"] - 0.5)))
         cross_validation = cross_validate(feature_rows, dense_rows, labels, [debate for _, _, debate in rows], folds,
                                           **fit_options) if folds > 1 else None
 
@@ -220,7 +222,7 @@ class Command(BaseCommand):
                      "licence": "unclear upstream: Zenodo 10.5281/zenodo.3609356 marks it Open Access, licence not "
                                 "verified; the copy used carries no licence file (see the module docstring)"},
             "excluded": [{"path": path.name, "sha256": sha256(path)} for path in excludes],
-            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "spacy": {"version": version("spacy"), "model": settings.SPACY_MODEL,
                       "model_name": f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}",
                       "model_version": nlp.meta.get("version", "?")},
