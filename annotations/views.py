@@ -2,7 +2,8 @@
 
 Claim actions are plain form posts (Post/Redirect/Get) that htmx enhances: with `request.htmx`
 they answer with the mark's `_claim.html` fragment instead of a redirect. A label given from the
-review queue (`next=queue`) moves on to the next mark in the queue instead.
+review queue (`next=queue`) moves on to the next mark in the queue instead. The actions on one
+mark share their contract through `@claim_action`.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget, trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
 from annotations import rendering
 from annotations.agreement import agreement_by_pair
@@ -70,6 +73,25 @@ QUEUE_FILTERS = "queue_filters"  # session key: the reviewer's "Review next" fil
 WHOLE_PAGE, MAIN_ONLY = "base.html", "_main.html"
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it, for the type checker."""
+
+    htmx: HtmxDetails
+
+
+def claim_action(view: Callable[[HtmxHttpRequest, Claim], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A labelling action on one mark: a signed-in POST by someone who may label, with the claim fetched."""
+
+    @login_required
+    @require_POST
+    @permission_required(LABEL, raise_exception=True)
+    @functools.wraps(view)
+    def with_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+        return view(request, get_object_or_404(Claim, pk=pk))
+
+    return with_claim
+
+
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
@@ -98,7 +120,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("annotations.import_articles", raise_exception=True)
-def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def import_batch(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A batch's live progress; htmx polls the fragment until the batch is done."""
     batch = get_object_or_404(ImportBatch, pk=pk)
     template = "annotations/_import_progress.html" if request.htmx else "annotations/import_batch.html"
@@ -128,7 +150,7 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A mark's note, speaker and evidence forms: the fragment a panel loads when opened, or a page without JS."""
     claim = get_object_or_404(Claim.objects.for_panels(), pk=pk)
     panel = MarkPanel(claim, in_queue="queue" in request.GET, expanded=True)
@@ -163,38 +185,26 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _article_page(request, article, claim_form=form, status=400)
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_verdict(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, VerdictForm(request.POST, claim=claim), lambda data, version: (
         claim.set_verdict(data["verdict"], by=request.user, expected_version=version)), moves_on=True)
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_apply_match(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_apply_match(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, MatchForm(request.POST, claim=claim), lambda data, version: (
         claim.apply_match(data["source"], by=request.user, expected_version=version)))
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_dismiss(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
         claim.dismiss(by=request.user, expected_version=version)), moves_on=True)
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_restore(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, ClaimChangeForm(request.POST, claim=claim), lambda data, version: (
         claim.restore(by=request.user, expected_version=version)))
 
@@ -212,38 +222,26 @@ def claim_restore_label(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("annotations:claim_history", pk=claim.pk)
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_note(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, NoteForm(request.POST, claim=claim), lambda data, version: (
         claim.set_note(data["note"], by=request.user, expected_version=version)))
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_speaker(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_speaker(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, SpeakerForm(request.POST, claim=claim), lambda data, version: (
         claim.set_speaker(data["speaker"], by=request.user, expected_version=version)))
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_evidence_add(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, EvidenceForm(request.POST, claim=claim), lambda data, version: (
         claim.add_evidence(data["url"], data["description"], by=request.user, expected_version=version)))
 
 
-@login_required
-@require_POST
-@permission_required(LABEL, raise_exception=True)
-def claim_evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+@claim_action
+def claim_evidence_remove(request: HtmxHttpRequest, claim: Claim) -> HttpResponse:
     return _change_claim(request, claim, EvidenceRemoveForm(request.POST, claim=claim), lambda data, version: (
         claim.remove_evidence(data["evidence"], by=request.user, expected_version=version)))
 
@@ -256,7 +254,7 @@ def claims_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("annotations.export_claims", raise_exception=True)
-def claims_download(request: HttpRequest) -> HttpResponse:
+def claims_download(request: HttpRequest) -> HttpResponseBase:
     """The filtered claims in the chosen format, streamed row by row."""
     form = ExportFilterForm(request.GET)
     if not form.is_valid():
@@ -271,7 +269,7 @@ def claims_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("annotations.export_claims", raise_exception=True)
-def audit_download(request: HttpRequest) -> HttpResponse:
+def audit_download(request: HttpRequest) -> HttpResponseBase:
     """The audit log (one article's with ?article=ID) as JSON Lines with the hashes."""
     events = AuditEvent.objects.order_by("pk")
     if article_id := request.GET.get("article"):
@@ -411,7 +409,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _change_claim(request: HttpRequest, claim: Claim, form: Form,
+def _change_claim(request: HtmxHttpRequest, claim: Claim, form: Form,
                   change: Callable[[dict, int | None], None], *, moves_on: bool = False) -> HttpResponse:
     """Validate, apply one model method, answer. A stale version gets 409 and the change that overtook it.
 
@@ -435,7 +433,7 @@ def _change_claim(request: HttpRequest, claim: Claim, form: Form,
     return _answer(request, MarkPanel(claim, in_queue=in_queue))
 
 
-def _on_to_next_in_queue(request: HttpRequest, labelled: Claim) -> HttpResponse:
+def _on_to_next_in_queue(request: HtmxHttpRequest, labelled: Claim) -> HttpResponse:
     """After a label from the queue, on to the next mark.
 
     With htmx, a next mark in the same article is only a focus move, one in another article a swap
@@ -487,7 +485,7 @@ def _speaker_page(request: HttpRequest, speaker: Speaker, *, merge_form: Speaker
         "merge_form": merge_form or SpeakerMergeForm(speaker=speaker)}, status=status)
 
 
-def _answer(request: HttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
+def _answer(request: HtmxHttpRequest, panel: MarkPanel, *, status: int = 200) -> HttpResponse:
     """htmx gets the mark's fragment, with its paragraphs and the progress swapped out of band; a plain post, the page.
 
     A change touches only the paragraphs its mark lies in (paragraphs end at the body's newlines,
