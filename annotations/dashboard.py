@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,10 @@ class DayOfLabels:
     def marked(self) -> int:
         return self.counts.get("marked", 0)
 
-    def segments(self) -> list[tuple[str, str, int, int]]:
+    def segments(self) -> list[tuple[str, StrOrPromise, int, int]]:
         """(key, label, count, count before it) for each part of the stacked bar that is not empty."""
-        parts, offset = [], 0
+        parts: list[tuple[str, StrOrPromise, int, int]] = []
+        offset = 0
         for key, label in self.SEGMENTS:
             if count := self.counts.get(key, 0):
                 parts.append((key, label, count, offset))

@@ -250,7 +250,7 @@ def _jsonl_line(claim: Claim, history: dict) -> str:
 
 
 # schema.org ClaimReview ratings: a 1–3 scale whose names fact-check aggregators recognise.
-RATINGS = {
+RATINGS: dict[str, tuple[int, str]] = {
     Claim.Verdict.VERIFIED: (3, "True"),
     Claim.Verdict.UNCLEAR: (2, "Unproven"),
     Claim.Verdict.DISPUTED: (1, "Disputed"),
@@ -262,7 +262,9 @@ def claim_review(claim: Claim) -> dict:
     article = claim.article
     value, name = RATINGS[claim.verdict]
     claimant = claim.speaker or article.author
-    item = {"@type": "Claim", "appearance": {"@type": "CreativeWork", "headline": article.title}}
+    # Only labelled claims are exported, and every verb that labels a claim stamps reviewed_at.
+    assert claim.reviewed_at is not None
+    item: dict[str, Any] = {"@type": "Claim", "appearance": {"@type": "CreativeWork", "headline": article.title}}
     if article.source_url:
         item["appearance"]["url"] = article.source_url
     if article.published_at:

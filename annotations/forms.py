@@ -1,4 +1,8 @@
 """Forms validate and clean input; they never write history or call spaCy."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,15 +22,18 @@ from annotations.importing import (
 )
 from annotations.models import Article, Claim, Speaker
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The verdicts a person gives: every one but "unreviewed".
 VERDICT_CHOICES = [choice for choice in Claim.Verdict.choices if choice[0] != Claim.Verdict.UNREVIEWED]
 # The name a pasted article is stored and reported under, as when it was imported as a text file.
 PASTED_SOURCE_NAME = "pasted.txt"
 
 
-def date_range_fields(first_label: str, last_label: str) -> tuple[forms.DateField, forms.DateField]:
+def date_range_fields(first_label: StrOrPromise, last_label: StrOrPromise) -> tuple[forms.DateField, forms.DateField]:
     """An optional first and last day, for a form's pair of date filters (see DatedQuerySet.dated_between)."""
-    def day(label: str) -> forms.DateField:
+    def day(label: StrOrPromise) -> forms.DateField:
         return forms.DateField(required=False, label=label, widget=forms.DateInput(attrs={"type": "date"}))
 
     return day(first_label), day(last_label)
@@ -135,7 +142,9 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     """Files and/or one pasted article, handed to a background import (see tasks.queue_import)."""
 
-    files = MultipleFileField(required=False, label=_("Files"),
+    # The form metaclass moves declared fields into base_fields, so at run time this does not shadow
+    # BaseForm.files (the uploaded files); the checker sees only the class attribute.
+    files = MultipleFileField(required=False, label=_("Files"),  # type: ignore[assignment]
                               help_text=_("Text, Markdown, HTML, CSV or JSON Lines; several at once."))
     title = forms.CharField(required=False, max_length=500, label=_("Headline"))
     body = forms.CharField(required=False, label=_("Article text"), widget=forms.Textarea(attrs={"rows": 8}))
@@ -239,7 +248,9 @@ class SpeakerMergeForm(forms.Form):
 
     def __init__(self, *args, speaker: Speaker, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = Speaker.objects.exclude(pk=speaker.pk)
+        other = self.fields["other"]
+        assert isinstance(other, forms.ModelChoiceField)
+        other.queryset = Speaker.objects.exclude(pk=speaker.pk)
 
 
 class WebLinkField(forms.URLField):

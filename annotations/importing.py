@@ -149,6 +149,7 @@ def read_source(source_name: str, data: bytes) -> Iterator[ArticleDraft | ReadFa
         if problem := size_problem(len(data)):
             raise ImportProblem(problem)
         text, encoding = decode(data, source_name)
+        items: list[ArticleDraft | ReadFailure]
         if suffix in {".txt", ".md"}:
             items = [_read_plain(text, source_name)]
         elif suffix in {".html", ".htm"}:
@@ -233,12 +234,14 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
 
 
 def _read_rows(rows: Iterable[tuple[int, dict | None, str]], source_name: str) -> list[ArticleDraft | ReadFailure]:
-    items = []
+    items: list[ArticleDraft | ReadFailure] = []
     for number, row, error in rows:
         name = f"{source_name} line {number}"
         try:
             if error:
                 raise ImportProblem(error)
+            # The row readers give a row whenever they give no error.
+            assert row is not None
             if not str(row.get("body") or "").strip():
                 raise ImportProblem(gettext("has no body"))
             title = str(row.get("title") or "").strip()

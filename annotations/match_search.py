@@ -49,5 +49,5 @@ def _anchors(keys: set[str], frequency: dict[str, int]) -> tuple[set[str], int]:
     figures = {key for key in keys if key.startswith("#")}
     if figures:
         return figures, len(figures)
-    rarest = set(sorted((key for key in keys if frequency.get(key)), key=frequency.get)[:3])
+    rarest = set(sorted((key for key in keys if frequency.get(key)), key=frequency.__getitem__)[:3])
     return rarest, min(2, len(rarest))

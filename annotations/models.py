@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotations.matching import match_keys
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LABEL_PERMISSION = "annotations.label_claim"
 # What editors alone may do with the review itself: assign articles, settle disagreements, merge speakers.
@@ -44,8 +48,11 @@ def body_fingerprint(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-class DatedQuerySet(models.QuerySet):
-    def dated_between(self, field: str, first: date | None = None, last: date | None = None) -> DatedQuerySet:
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
+
+class DatedQuerySet(models.QuerySet[_ModelT]):
+    def dated_between(self, field: str, first: date | None = None, last: date | None = None) -> Self:
         """Rows whose datetime `field` falls on a day from `first` to `last`, both included, either optional."""
         if first:
             self = self.filter(**{f"{field}__date__gte": first})
@@ -54,14 +61,14 @@ class DatedQuerySet(models.QuerySet):
         return self
 
 
-class ArticleQuerySet(DatedQuerySet):
+class ArticleQuerySet(DatedQuerySet["Article"]):
     def with_progress(self) -> ArticleQuerySet:
         """Count live marks and labelled ones; the order is restated because grouping drops Meta.ordering."""
         live = Q(claims__is_dismissed=False)
         return self.annotate(
             mark_count=Count("claims", filter=live),
             labelled_count=Count("claims", filter=live & ~Q(claims__verdict=Claim.Verdict.UNREVIEWED)),
-        ).order_by(*self.model._meta.ordering)
+        ).order_by(*self.model._meta.ordering or ())
 
     def with_unlabelled_marks(self) -> ArticleQuerySet:
         # Subqueries, not joins, so the filters compose with with_progress() without inflating its counts.
@@ -101,7 +108,11 @@ class ArticleQuerySet(DatedQuerySet):
         return articles.dated_between("created_at", imported_from, imported_to)
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+# django-stubs can only type a from_queryset() manager that is named first, then subclassed.
+ArticleQuerySetManager = models.Manager.from_queryset(ArticleQuerySet)
+
+
+class ArticleManager(ArticleQuerySetManager["Article"]):
     def import_article(self, *, title: str, body: str, by, source_name: str = "", source_url: str = "",
                        author: str = "", published_at=None, note: str = "") -> tuple[Article, bool]:
         """Store a normalised article once; returns (article, created). A known body returns the stored one."""
@@ -219,7 +230,7 @@ class Article(models.Model):
         return self.audit_events.select_related("actor", "claim").order_by("pk")
 
 
-class ClaimQuerySet(DatedQuerySet):
+class ClaimQuerySet(DatedQuerySet["Claim"]):
     def live(self) -> ClaimQuerySet:
         return self.filter(is_dismissed=False)
 
@@ -319,7 +330,7 @@ class Claim(models.Model):
         DISAGREEMENT = "disagreement", _("Reviewers disagree")
         FINAL = "final", _("Final")
 
-    VERDICT_HELP = {
+    VERDICT_HELP: dict[str, StrOrPromise] = {
         Verdict.VERIFIED: _("The evidence supports the claim as stated."),
         Verdict.DISPUTED: _("The evidence contradicts it, or credible sources contest it."),
         Verdict.UNCLEAR: _("It cannot be settled with the evidence available."),
@@ -647,7 +658,7 @@ class Opinion(models.Model):
         return f"{self.reviewer}: {self.get_verdict_display()} on claim {self.claim_id}"
 
 
-class SpeakerQuerySet(models.QuerySet):
+class SpeakerQuerySet(models.QuerySet["Speaker"]):
     def with_quote_counts(self) -> SpeakerQuerySet:
         """`quote_count`: live quotes whose speaker is one of the speaker's aliases, counted in the database."""
         names = SpeakerAlias.objects.filter(speaker=OuterRef(OuterRef("pk"))).values(key=Lower("name"))
@@ -656,7 +667,10 @@ class SpeakerQuerySet(models.QuerySet):
         return self.annotate(quote_count=Coalesce(Subquery(counts), 0))
 
 
-class SpeakerManager(models.Manager.from_queryset(SpeakerQuerySet)):
+SpeakerQuerySetManager = models.Manager.from_queryset(SpeakerQuerySet)
+
+
+class SpeakerManager(SpeakerQuerySetManager["Speaker"]):
     def sync_from_quotes(self) -> int:
         """Make a speaker (with its name as alias) for each quote speaker no alias knows yet; returns how many.
 
@@ -752,7 +766,7 @@ def event_hash(previous_hash: str, content: dict) -> str:
     return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
 
 
-class AuditEventManager(models.Manager):
+class AuditEventManager(models.Manager["AuditEvent"]):
     def record(self, action: str, *, actor, article: Article | None = None, claim: Claim | None = None,
                before: dict | None = None, after: dict | None = None, note: str = "") -> AuditEvent:
         """The one way to write history. Call it inside the transaction that makes the change."""
@@ -980,7 +994,7 @@ class ImportItem(models.Model):
         self.save(update_fields=["outcomes"])
 
 
-class ClaimKeyManager(models.Manager):
+class ClaimKeyManager(models.Manager["ClaimKey"]):
     def reindex(self, claim: Claim) -> None:
         """Index a labelled, live claim under its match keys; drop the keys of any other."""
         self.filter(claim=claim).delete()

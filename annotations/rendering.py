@@ -14,7 +14,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -29,7 +30,26 @@ from django.utils.translation import get_language
 from annotations.forms import VERDICT_CHOICES, ClaimChangeForm, EvidenceForm, NoteForm, SpeakerForm
 from annotations.models import LABEL_PERMISSION, Article, AuditEvent, Claim
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CACHE_SECONDS = 3600
+
+
+class Piece(TypedDict):
+    """A run of text under the same marks; `speaker` names the quotes that begin there."""
+
+    text: str
+    marks: list[Claim]
+    speaker: str
+
+
+class Paragraph(TypedDict):
+    """A paragraph known by the offset where it starts, and the newlines that follow it."""
+
+    start: int
+    pieces: list[Piece]
+    gap: str
 
 
 @dataclass
@@ -77,7 +97,7 @@ class MarkPanel:
         return type(self.failed_form) in (NoteForm, SpeakerForm, EvidenceForm)
 
     @property
-    def verdicts(self) -> list[tuple[str, str, str]]:
+    def verdicts(self) -> list[tuple[str, StrOrPromise, StrOrPromise]]:
         """(value, label, meaning) of each verdict a person can give."""
         return [(value, label, Claim.VERDICT_HELP[value]) for value, label in VERDICT_CHOICES]
 
@@ -89,7 +109,7 @@ def _csrf_stand_in() -> str:
     return "csrf-" + hashlib.sha256(f"{settings.SECRET_KEY}:panel-csrf".encode()).hexdigest()[:32]
 
 
-def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end: int | None = None) -> list[dict]:
+def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end: int | None = None) -> list[Paragraph]:
     """The body (or the whole paragraphs from start to end) as paragraphs of highlighted pieces, for
     `_paragraph.html`.
 
@@ -97,7 +117,7 @@ def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end:
     the body and selection offsets match it. A paragraph is known by the offset where it starts,
     the same in the whole text and in a part of it. A quote's speaker is named where the quote begins.
     """
-    result = [{"start": start, "pieces": [], "gap": ""}]
+    result: list[Paragraph] = [{"start": start, "pieces": [], "gap": ""}]
     for offset, text, covering in article.segments(list(marks), start=start, end=end):
         for part in re.split(r"(\n+)", text):
             if part.startswith("\n"):
@@ -112,7 +132,7 @@ def paragraphs(article: Article, marks: Iterable[Claim], *, start: int = 0, end:
     return result
 
 
-def paragraphs_around(article: Article, claim: Claim) -> list[dict]:
+def paragraphs_around(article: Article, claim: Claim) -> list[Paragraph]:
     """The paragraphs a mark lies in, highlighted: all that a change to the mark redraws."""
     body = article.body
     start = body.rfind("\n", 0, claim.start) + 1
@@ -128,11 +148,11 @@ def article_text(article: Article, marks: list[Claim]) -> SafeString:
     language = get_language()
     return mark_safe("".join(_rendered([
         (f"paragraph:{article.pk}:{language}:{paragraph['start']}:{_highlights_digest(paragraph)}",
-         lambda paragraph=paragraph: render_to_string("annotations/_paragraph.html", {"paragraph": paragraph}))
+         partial(render_to_string, "annotations/_paragraph.html", {"paragraph": paragraph}))
         for paragraph in paragraphs(article, marks)])))
 
 
-def _highlights_digest(paragraph: dict) -> str:
+def _highlights_digest(paragraph: Paragraph) -> str:
     """What a paragraph's HTML depends on besides its text: where its marks lie and what they say."""
     marks = {mark.pk: mark for piece in paragraph["pieces"] for mark in piece["marks"]}
     state = repr([(mark.pk, mark.start, mark.end, mark.kind, mark.verdict, mark.speaker) for mark in marks.values()]
@@ -149,7 +169,7 @@ def mark_panels(request: HttpRequest, panels: list[MarkPanel]) -> SafeString:
     def render(panel: MarkPanel) -> str:
         return _compact(render_to_string("annotations/_claim.html", {"panel": panel, "csrf_token": stand_in}, request))
 
-    html = _rendered([(key, lambda panel=panel: render(panel)) for key, panel in zip(keys, panels, strict=True)],
+    html = _rendered([(key, partial(render, panel)) for key, panel in zip(keys, panels, strict=True)],
                      before_rendering=lambda missing: prefetch_related_objects(
                          [panels[i].claim for i in missing], *Claim.panel_prefetches()))
     return mark_safe("".join(html).replace(stand_in, get_token(request)))
@@ -165,11 +185,9 @@ def _rendered(entries: list[tuple[str | None, Callable[[], str]]],
     cached = fragments.get_many([key for key, _ in entries if key])
     missing = [i for i, (key, _) in enumerate(entries) if key not in cached]
     before_rendering(missing)
-    html = [cached.get(key) for key, _ in entries]
-    for i in missing:
-        html[i] = entries[i][1]()
-    fragments.set_many({entries[i][0]: html[i] for i in missing if entries[i][0]}, CACHE_SECONDS)
-    return html
+    rendered = {i: entries[i][1]() for i in missing}
+    fragments.set_many({entries[i][0]: rendered[i] for i in missing if entries[i][0]}, CACHE_SECONDS)
+    return [rendered[i] if i in rendered else cached[key] for i, (key, _) in enumerate(entries)]
 
 
 def _compact(html: str) -> str:

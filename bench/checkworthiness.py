@@ -94,8 +94,15 @@ def in_domain_map(debates: dict[str, list[Scored]]) -> float:
                              dense=np.array([x.dense for x in rest]), **training.FIT_DEFAULTS)
         scores = training.predict([list(x.features) for x in held_out], fit.bias, fit.weights,
                                   np.array([x.dense for x in held_out]), fit.dense)
-        aps.append(average_precision(scores, [x.is_checkworthy for x in held_out]))
+        aps.append(average_precision_with_positives(scores, [x.is_checkworthy for x in held_out]))
     return mean(aps)
+
+
+def average_precision_with_positives(scores: list[float], labels: list[bool]) -> float:
+    """Average precision of a debate the caller knows holds a check-worthy sentence, so it is defined."""
+    ap = average_precision(scores, labels)
+    assert ap is not None
+    return ap
 
 
 def mean(values: list[float]) -> float:
@@ -114,8 +121,8 @@ def print_clef(debates: dict[str, list[Scored]], in_domain: bool) -> None:
         if not any(labels):
             skipped.append(name)
             continue
-        ours.append(average_precision([x.ours for x in scored], labels))
-        baseline.append(average_precision([x.baseline for x in scored], labels))
+        ours.append(average_precision_with_positives([x.ours for x in scored], labels))
+        baseline.append(average_precision_with_positives([x.baseline for x in scored], labels))
         random.append(sum(labels) / len(labels))
         print(f"{name:28} {len(scored):9,} {sum(labels):12} {ours[-1]:9.3f} {baseline[-1]:17.3f} {random[-1]:10.3f}")
     print(f"{'MAP':28} {'':9} {'':12} {mean(ours):9.3f} {mean(baseline):17.3f} {mean(random):10.3f}")

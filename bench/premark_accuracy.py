@@ -316,9 +316,12 @@ def score_quotes(predicted: list[Quote], gold: list[Quote]) -> QuoteScore:
     score = QuoteScore()
     pairs = match_quotes(predicted, gold)
     for g in gold:
+        # gold_quotes keeps only quotes of a known kind; only predictions may have none.
+        assert g.kind is not None
         score.kinds[g.kind].gold += 1
     for i, j in pairs:
         p, g = predicted[i], gold[j]
+        assert g.kind is not None
         score.kinds[g.kind].tp += 1
         score.kinds[g.kind].predicted += 1
         score.matched += 1

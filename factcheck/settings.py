@@ -4,6 +4,7 @@ See the README's "Configuration" section for every variable read here.
 """
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -173,7 +174,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 
 # Background work: the database backend needs no extra service (`manage.py db_worker` runs it).
 # Any django-tasks backend works here, e.g. django_tasks_rq.RQBackend for a Redis/RQ desk.
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS: dict[str, dict[str, Any]] = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
     # Redis/RQ instead (pip install django-tasks-rq; workers: manage.py rqworker --job-class django_tasks_rq.Job).
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

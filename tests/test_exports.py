@@ -116,7 +116,8 @@ def test_jsonl_has_one_claim_per_line_with_evidence_and_history(labelled_quote):
 
 
 # The part of the schema.org vocabulary a ClaimReview uses: each type's properties and their value types.
-SCHEMA = {
+# Each type's properties: a Python type for a value, or the schema.org type(s) of a nested node.
+SCHEMA: dict[str, dict[str, type | str | tuple[str, ...]]] = {
     "ClaimReview": {"url": str, "claimReviewed": str, "datePublished": str, "author": "Organization",
                     "reviewRating": "Rating", "itemReviewed": "Claim"},
     "Rating": {"ratingValue": int, "bestRating": int, "worstRating": int, "alternateName": str},

@@ -44,7 +44,7 @@ def parsed_by_hand(nlp, tokens: list[tuple[str, str, str, str, int]]) -> Doc:
     lemmatizer = {"told": "tell", "said": "say", "jobs": "job", "had": "have", "failed": "fail"}
     return Doc(nlp.vocab, words=words, spaces=spaces, tags=[t for _, t, *_ in tokens], pos=[p for _, _, p, *_ in tokens],
                deps=[d for *_, d, _ in tokens], heads=[h for *_, h in tokens],
-               lemmas=[lemmatizer.get(w, w.lower()) for w in words], sent_starts=[True] + [False] * (len(words) - 1))
+               lemmas=[lemmatizer.get(w, w.lower()) for w in words], sent_starts=[n == 0 for n in range(len(words))])
 
 
 # Direct quotes

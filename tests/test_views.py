@@ -176,7 +176,9 @@ def text_content(html: str) -> str:
 
 def article_text_of(page: str) -> str:
     """The inside of the article text's container, as the page has it."""
-    return re.search(r'<div id="article-text"[^>]*>(.*?)</div>', page, re.S).group(1)
+    found = re.search(r'<div id="article-text"[^>]*>(.*?)</div>', page, re.S)
+    assert found is not None
+    return found.group(1)
 
 
 def test_the_article_text_on_the_page_is_exactly_the_body(reviewer_client, editor, article, make_claim):

@@ -7,11 +7,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
+
+class FitOptions(TypedDict):
+    """train()'s settings besides the data."""
+
+    l2: float
+    dense_l2: float
+    epochs: int
+    min_count: int
+    min_weight: float
+
+
 # How the shipped weights are trained (train_checkworthiness's defaults, and the benchmark's in-domain reference).
-FIT_DEFAULTS = {"l2": 10.0, "dense_l2": 300.0, "epochs": 600, "min_count": 5, "min_weight": 0.01}
+FIT_DEFAULTS: FitOptions = {"l2": 10.0, "dense_l2": 300.0, "epochs": 600, "min_count": 5, "min_weight": 0.01}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
 """Real Chromium through Playwright's sync API, against pytest-django's live server."""
+from collections.abc import Iterator
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, sync_playwright
@@ -22,7 +24,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server) -> Page:
+def page(browser, live_server) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)

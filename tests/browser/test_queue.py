@@ -30,10 +30,11 @@ def queue(browser_reviewer) -> list[Claim]:
             claims.append(Claim.objects.create(article=article, kind="claim", start=start, end=start + len(text),
                                                text=text, reasons=["figure"]))
             start += len(sentence) + 2
-    for rank, claim in enumerate([claims[0], claims[3], claims[1], claims[4], claims[2], claims[5]]):
+    ranked = [claims[0], claims[3], claims[1], claims[4], claims[2], claims[5]]
+    for rank, claim in enumerate(ranked):
         claim.score = 0.99 - rank / 10
         claim.save(update_fields=["score"])
-    return sorted(claims, key=lambda claim: -claim.score)
+    return ranked
 
 
 def wait_for_current(page: Page, claim: Claim) -> None:
