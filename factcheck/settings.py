@@ -66,13 +66,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes: the pair,
+# so an attacker elsewhere cannot lock the owner out. The address is the client's as our PROXY_COUNT
+# proxies report it (factcheck/proxies.py), not the proxy's, which every user would share.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "factcheck.proxies.client_address"
 
 # No inline script or style anywhere, nothing from other origins: newsrooms run offline and behind strict CSPs.
 CONTENT_SECURITY_POLICY = {

@@ -98,6 +98,49 @@ def test_a_right_password_still_signs_in_after_a_few_mistakes(client, reviewer):
     assert client.session["_auth_user_id"] == str(reviewer.pk)
 
 
+PROXY = "10.0.0.2"  # the desk's own reverse proxy: every request through it connects from here
+
+
+def login_through_proxy(username: str, password: str, *, forwarded_for: str) -> Client:
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+    client.post(reverse("login"), {"username": username, "password": password})
+    return client
+
+
+def test_behind_a_proxy_five_wrong_passwords_lock_out_the_attackers_address(settings, reviewer):
+    settings.PROXY_COUNT = 1
+    for _ in range(5):
+        login_through_proxy(reviewer.username, "wrong", forwarded_for="203.0.113.9")
+    attacker = login_through_proxy(reviewer.username, "pass-for-tests-1", forwarded_for="203.0.113.9")
+    assert "_auth_user_id" not in attacker.session
+
+
+def test_behind_a_proxy_an_attacker_cannot_lock_the_owner_out_from_another_address(settings, reviewer):
+    settings.PROXY_COUNT = 1
+    for _ in range(5):
+        login_through_proxy(reviewer.username, "wrong", forwarded_for="203.0.113.9")
+    owner = login_through_proxy(reviewer.username, "pass-for-tests-1", forwarded_for="198.51.100.7")
+    assert owner.session["_auth_user_id"] == str(reviewer.pk)
+
+
+def test_a_spoofed_forwarded_entry_cannot_pick_the_owners_address(settings, reviewer):
+    """Our proxy appends the address it saw; whatever the client put before it does not count."""
+    settings.PROXY_COUNT = 1
+    for _ in range(5):
+        login_through_proxy(reviewer.username, "wrong", forwarded_for="198.51.100.7, 203.0.113.9")
+    owner = login_through_proxy(reviewer.username, "pass-for-tests-1", forwarded_for="198.51.100.7")
+    assert owner.session["_auth_user_id"] == str(reviewer.pk)
+    attacker = login_through_proxy(reviewer.username, "pass-for-tests-1", forwarded_for="203.0.113.9")
+    assert "_auth_user_id" not in attacker.session
+
+
+def test_without_proxies_a_forwarded_header_is_ignored(reviewer):
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5"):
+        login_through_proxy(reviewer.username, "wrong", forwarded_for=address)
+    client = login_through_proxy(reviewer.username, "pass-for-tests-1", forwarded_for="198.51.100.6")
+    assert "_auth_user_id" not in client.session
+
+
 def test_cookies_are_secure_unless_debug():
     env = {k: v for k, v in os.environ.items() if k not in {"SECURE_COOKIES", "DJANGO_DEBUG"}}
     probe = "import django; django.setup(); from django.conf import settings as s; " \
