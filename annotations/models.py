@@ -907,8 +907,22 @@ class AuditEvent(models.Model):
         return [(k, self.before.get(k), self.after.get(k)) for k in keys if self.before.get(k) != self.after.get(k)]
 
 
+def heartbeat_timeout() -> timedelta:
+    return timedelta(seconds=settings.IMPORT_HEARTBEAT_TIMEOUT)
+
+
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def stalled(self) -> ImportBatchQuerySet:
+        """Running batches whose worker has given no sign of life for IMPORT_HEARTBEAT_TIMEOUT: it died."""
+        return self.filter(state=ImportBatch.State.RUNNING, heartbeat_at__lt=timezone.now() - heartbeat_timeout())
+
+
 class ImportBatch(models.Model):
-    """Files handed over in one go (an upload or a paste), imported in the background by a task."""
+    """Files handed over in one go (an upload or a paste), imported in the background by a task.
+
+    The worker running it beats a heartbeat; a running batch whose heartbeat stopped lost its worker
+    and is queued again (`tasks.requeue_stalled_batches`), which the content hash makes safe.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -919,6 +933,11 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text=_("Last sign of life from its worker."))
+    # The task row a worker took it up with, so a dead worker's row can be closed when the batch is requeued.
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -944,6 +963,31 @@ class ImportBatch(models.Model):
         self.state = state
         self.finished_at = timezone.now() if state == self.State.DONE else None
         self.save(update_fields=["state", "finished_at"])
+
+    def take_up(self, *, task_id: str) -> None:
+        """A worker starts (or restarts) the batch under this task."""
+        self.state, self.task_id, self.heartbeat_at, self.finished_at = self.State.RUNNING, task_id, timezone.now(), None
+        self.save(update_fields=["state", "task_id", "heartbeat_at", "finished_at"])
+
+    def beat(self) -> None:
+        """The worker is alive; written at most ten times per timeout, so a beat per article costs little."""
+        now = timezone.now()
+        if self.heartbeat_at is None or now - self.heartbeat_at >= heartbeat_timeout() / 10:
+            self.heartbeat_at = now
+            self.save(update_fields=["heartbeat_at"])
+
+    @property
+    def is_stalled(self) -> bool:
+        return (self.state == self.State.RUNNING and self.heartbeat_at is not None
+                and timezone.now() - self.heartbeat_at > heartbeat_timeout())
+
+    def requeue_if_stalled(self) -> bool:
+        """Queue a stalled batch again; False if it is alive, or another checker requeued it first."""
+        # One conditional UPDATE, so two workers checking at once cannot both requeue it.
+        requeued = ImportBatch.objects.stalled().filter(pk=self.pk).update(state=self.State.QUEUED)
+        if requeued:
+            self.state = self.State.QUEUED
+        return bool(requeued)
 
 
 class ImportItem(models.Model):

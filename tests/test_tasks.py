@@ -1,15 +1,27 @@
 """Background imports: a batch is imported by a task, progress is kept, crashed files can be retried."""
+import json
+import logging
 import os
+import signal
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import OperationalError, connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from annotations.importing import draft_from_text
-from annotations.models import Article, ImportBatch, ImportItem
-from annotations.tasks import queue_import, retry_crashed
+from annotations.management.commands import run_worker
+from annotations.models import Article, AuditEvent, ImportBatch, ImportItem
+from annotations.tasks import queue_import, requeue_stalled_batches, retry_crashed
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ("council.txt", b"Council votes\nThe council approved 40 new homes on Monday.")
@@ -62,6 +74,10 @@ def database_url() -> str:
     return f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
+def worker_environment(**extra: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url(), **extra}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_database_worker_process_imports_a_queued_batch(editor):
     batch = queue_import([GOOD, EMPTY], by=editor)
@@ -74,3 +90,106 @@ def test_a_real_database_worker_process_imports_a_queued_batch(editor):
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.DONE
     assert batch.progress()["imported"] == 1 and Article.objects.get().claims.exists()
+
+
+def stall(batch: ImportBatch, *, seconds_ago: int) -> None:
+    """The batch as a worker killed mid-run leaves it: running, its task row running, its heartbeat old."""
+    row = DBTaskResult.objects.get(args_kwargs__args=[batch.pk])
+    row.claim("killed-worker")
+    batch.take_up(task_id=str(row.pk))
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=seconds_ago))
+    batch.refresh_from_db()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_worker_stopped_beating_is_queued_again_and_its_task_row_closed(editor, settings):
+    settings.IMPORT_HEARTBEAT_TIMEOUT = 60
+    lost, alive = queue_import([GOOD], by=editor), queue_import([EMPTY], by=editor)
+    stall(lost, seconds_ago=61)
+    stall(alive, seconds_ago=30)
+    assert requeue_stalled_batches() == 1
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert lost.state == ImportBatch.State.QUEUED and alive.state == ImportBatch.State.RUNNING
+    dead_row = DBTaskResult.objects.get(pk=lost.task_id)
+    assert dead_row.status == TaskResultStatus.FAILED and dead_row.exception_class_path.endswith("WorkerLost")
+    assert DBTaskResult.objects.filter(args_kwargs__args=[lost.pk], status=TaskResultStatus.READY).count() == 1
+    assert requeue_stalled_batches() == 0  # queued once, not once per check
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batch_page_offers_a_retry_for_a_batch_stuck_past_the_timeout(editor, editor_client, settings):
+    settings.IMPORT_HEARTBEAT_TIMEOUT = 60
+    batch = queue_import([GOOD], by=editor)
+    stall(batch, seconds_ago=30)
+    page = editor_client.get(reverse("annotations:import_batch", args=[batch.pk])).content.decode()
+    assert "Retry the import" not in page
+    editor_client.post(reverse("annotations:import_retry", args=[batch.pk]))  # a live worker is left alone
+    assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.RUNNING
+
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
+    page = editor_client.get(reverse("annotations:import_batch", args=[batch.pk])).content.decode()
+    assert "no sign of life" in page and "Retry the import" in page
+    editor_client.post(reverse("annotations:import_retry", args=[batch.pk]))
+    assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.QUEUED
+    assert DBTaskResult.objects.get(pk=batch.task_id).status == TaskResultStatus.FAILED
+
+
+def generated_feed(count: int) -> tuple[str, bytes]:
+    """A JSON Lines file of short articles, each with a claim and a different body."""
+    lines = [json.dumps({"title": f"Harbour report {n}",
+                         "body": f"The port of Town {n} handled {n + 12} ships in May, the harbour master said."})
+             for n in range(count)]
+    return "harbour.jsonl", "\n".join(lines).encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_is_replaced_and_every_article_is_imported_exactly_once(editor):
+    """A real worker process is killed with SIGKILL while storing; a restarted one finishes the batch."""
+    articles = 60
+    batch = queue_import([generated_feed(articles)], by=editor)
+    environment = worker_environment(IMPORT_HEARTBEAT_TIMEOUT="1")
+    command = [sys.executable, "manage.py", "run_worker", "--interval", "0.1"]
+    first = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while Article.objects.count() < 5 and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(timeout=30)
+    stored_before_the_kill = Article.objects.count()
+    assert 0 < stored_before_the_kill < articles, first.stderr.read() if first.stderr else ""
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.RUNNING  # what the dead worker leaves behind
+
+    time.sleep(1.5)  # past the heartbeat timeout
+    second = subprocess.run([*command, "--until-idle"], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "its worker is gone; queued again" in second.stderr
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.DONE
+    titles = list(Article.objects.values_list("title", flat=True))
+    assert sorted(titles) == sorted(f"Harbour report {n}" for n in range(articles))
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PREMARKED).count() == articles  # none half-stored
+    assert DBTaskResult.objects.get(pk=batch.task_id).status == TaskResultStatus.SUCCESSFUL
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes broken connections: no test transaction to keep
+def test_the_worker_survives_a_database_outage_retrying_with_back_off(monkeypatch, caplog):
+    rounds = iter([OperationalError("connection refused"), OperationalError("connection refused"), None])
+
+    def run_round(worker: Worker) -> None:
+        if error := next(rounds):
+            raise error
+
+    slept: list[float] = []
+    monkeypatch.setattr(Worker, "run", run_round)
+    monkeypatch.setattr(run_worker.time, "sleep", slept.append)
+    with caplog.at_level(logging.WARNING, logger=run_worker.__name__):
+        call_command("run_worker", "--until-idle")
+    assert slept == [1, 2]
+    assert "Database unavailable (connection refused); trying again in 1 s" in caplog.text
+    assert "Database reachable again after 2 failed attempts" in caplog.text
