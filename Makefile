@@ -38,7 +38,12 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DJANGO_DEBUG=1 $(PY) manage.py setup_demo
 	@echo "Serving http://$(HOST)/ with a background worker for imports; Ctrl-C stops both."
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker & trap 'kill $$!' EXIT; DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+	@# The worker runs under a small supervisor loop: if it dies (killed, crashed) it is started again;
+	@# a clean stop (Ctrl-C) ends the loop. docs/factcheck-worker.service does the same job in production.
+	( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
+	  while :; do DJANGO_DEBUG=1 $(PY) manage.py run_worker & worker=$$!; wait $$worker && break; \
+	  echo "The import worker stopped; starting it again." >&2; sleep 1; done ) & \
+	trap 'kill $$!' EXIT; DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: setup-dev browser
 	SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run
