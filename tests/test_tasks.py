@@ -135,11 +135,11 @@ def test_the_batch_page_offers_a_retry_for_a_batch_stuck_past_the_timeout(editor
     assert DBTaskResult.objects.get(pk=batch.task_id).status == TaskResultStatus.FAILED
 
 
-def generated_feed(count: int) -> tuple[str, bytes]:
+def generated_feed(count: int, *, start: int = 0) -> tuple[str, bytes]:
     """A JSON Lines file of short articles, each with a claim and a different body."""
     lines = [json.dumps({"title": f"Harbour report {n}",
                          "body": f"The port of Town {n} handled {n + 12} ships in May, the harbour master said."})
-             for n in range(count)]
+             for n in range(start, start + count)]
     return "harbour.jsonl", "\n".join(lines).encode()
 
 
@@ -193,3 +193,24 @@ def test_the_worker_survives_a_database_outage_retrying_with_back_off(monkeypatc
     assert slept == [1, 2]
     assert "Database unavailable (connection refused); trying again in 1 s" in caplog.text
     assert "Database reachable again after 2 failed attempts" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_worker_processes_share_one_postgresql_queue_without_losing_or_doubling_an_article(editor):
+    """Slow (about 30-60 s): 300 generated articles in 12 batches, three real workers taking them at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("several workers at once need PostgreSQL's row locks (SKIP LOCKED)")
+    per_batch, batches = 25, 12
+    for start in range(0, per_batch * batches, per_batch):
+        queue_import([generated_feed(per_batch, start=start)], by=editor)
+    command = [sys.executable, "manage.py", "run_worker", "--until-idle", "--interval", "0.1"]
+    workers = [subprocess.Popen(command, cwd=ROOT, env=worker_environment(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [worker.communicate(timeout=300)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0], errors
+    assert set(ImportBatch.objects.values_list("state", flat=True)) == {ImportBatch.State.DONE}
+    titles = list(Article.objects.values_list("title", flat=True))
+    assert sorted(titles) == sorted(f"Harbour report {n}" for n in range(per_batch * batches))
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PREMARKED).count() == per_batch * batches
+    workers_used = {tuple(ids) for ids in DBTaskResult.objects.values_list("worker_ids", flat=True)}
+    assert len(workers_used) > 1, "one worker took every batch: the queue was not shared"
