@@ -11,6 +11,7 @@ in a panel until its entry expires (CACHE_SECONDS). The cache is the "fragments"
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -142,14 +143,65 @@ def paragraphs_around(article: Article, claim: Claim) -> list[Paragraph]:
     return paragraphs(article, marks, start=start, end=end)
 
 
-def article_text(article: Article, marks: list[Claim]) -> SafeString:
-    """The whole highlighted body (the inside of `_article_text.html`); a paragraph whose highlights
-    did not change since it was last shown comes from the cache."""
+def article_text(article: Article, marks: list[Claim], *, start: int = 0, end: int | None = None) -> SafeString:
+    """The highlighted body, or its section from start to end (the inside of `_article_text.html`); a
+    paragraph whose highlights did not change since it was last shown comes from the cache."""
     language = get_language()
     return mark_safe("".join(_rendered([
         (f"paragraph:{article.pk}:{language}:{paragraph['start']}:{_highlights_digest(paragraph)}",
          partial(render_to_string, "annotations/_paragraph.html", {"paragraph": paragraph}))
-        for paragraph in paragraphs(article, marks)])))
+        for paragraph in paragraphs(article, marks, start=start, end=end)])))
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of whole paragraphs of a long article, shown one at a time; `number` counts from 1."""
+
+    number: int
+    start: int
+    end: int
+    mark_count: int
+
+    def holds(self, mark: Claim) -> bool:
+        return self.start <= mark.start < self.end
+
+
+def sections(body: str, marks: list[Claim], *, size: int) -> list[Section]:
+    """The body cut into runs of paragraphs with at most `size` marks each (a paragraph with more stays
+    whole); a normal article is one section.
+
+    A cut falls only where no mark crosses it, so each mark lies wholly in the section where it starts.
+    `marks` in text order.
+    """
+    starts = [0, *(match.end() for match in _PARAGRAPH_BREAK.finditer(body) if match.end() < len(body))]
+    cuts, counts = [0], [0]
+    reach, next_mark = 0, 0  # reach: the furthest end of the marks before the paragraph at hand
+    for paragraph_start, paragraph_end in itertools.pairwise([*starts, len(body)]):
+        first = next_mark
+        while next_mark < len(marks) and marks[next_mark].start < paragraph_end:
+            next_mark += 1
+        in_paragraph = next_mark - first
+        if in_paragraph and counts[-1] and counts[-1] + in_paragraph > size and reach <= paragraph_start:
+            cuts.append(paragraph_start)
+            counts.append(0)
+        counts[-1] += in_paragraph
+        reach = max([reach, *(mark.end for mark in marks[first:next_mark])])
+    ends = [*cuts[1:], len(body)]
+    return [Section(number, start, end, count)
+            for number, (start, end, count) in enumerate(zip(cuts, ends, counts, strict=True), start=1)]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n+")
+
+
+def section_to_show(all_sections: list[Section], marks: list[Claim], *, number: str | None,
+                    mark: str | None) -> Section:
+    """The section asked for by number (`?section=`), else the one holding the mark asked for, else the first."""
+    by_number = {str(section.number): section for section in all_sections}
+    if number in by_number:
+        return by_number[number]
+    wanted = next((claim for claim in marks if str(claim.pk) == mark), None)
+    return next((section for section in all_sections if wanted and section.holds(wanted)), all_sections[0])
 
 
 def _highlights_digest(paragraph: Paragraph) -> str:

@@ -137,9 +137,9 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.with_progress(), pk=pk)
-    return _article_page(request, article)
+    return _article_page(request, article, section_only=bool(request.htmx) and "section" in request.GET)
 
 
 @login_required
@@ -449,7 +449,7 @@ def _on_to_next_in_queue(request: HtmxHttpRequest, labelled: Claim) -> HttpRespo
         response = _answer(request, MarkPanel(labelled, in_queue=True))
     else:
         response = _article_page(request, Article.objects.with_progress().get(pk=claim.article_id),
-                                 in_queue=True, layout=MAIN_ONLY)
+                                 in_queue=True, opening=claim, layout=MAIN_ONLY)
         push_url(reswap(retarget(response, "#main"), "outerHTML"), _claim_url(claim, queue=True))
     return trigger_client_event(response, "queue-next", {"claim": claim.pk}, after="settle")
 
@@ -497,7 +497,12 @@ def _answer(request: HtmxHttpRequest, panel: MarkPanel, *, status: int = 200) ->
         return _article_page(request, article, panel=panel, status=status)
     context = {"panel": panel, "article": article, "oob": True}
     if status != 200:
-        context["text"] = rendering.article_text(article, list(article.claims.live().in_text_order()))
+        claims = list(article.claims.in_text_order())
+        sections = rendering.sections(article.body, claims, size=settings.ARTICLE_SECTION_MARKS)
+        section = rendering.section_to_show(sections, claims, number=None, mark=str(panel.claim.pk))
+        context |= {"sections": sections if len(sections) > 1 else [], "section": section,
+                    "text": rendering.article_text(article, [claim for claim in claims if not claim.is_dismissed],
+                                                   start=section.start, end=section.end)}
     else:
         context["paragraphs"] = rendering.paragraphs_around(article, panel.claim)
     return render(request, "annotations/_claim_response.html", context, status=status)
@@ -505,27 +510,40 @@ def _answer(request: HtmxHttpRequest, panel: MarkPanel, *, status: int = 200) ->
 
 def _article_page(request: HttpRequest, article: Article, *, panel: MarkPanel | None = None,
                   claim_form: ClaimForm | None = None, assign_form: AssignForm | None = None,
-                  in_queue: bool = False, layout: str = WHOLE_PAGE, status: int = 200) -> HttpResponse:
+                  in_queue: bool = False, opening: Claim | None = None, layout: str = WHOLE_PAGE,
+                  section_only: bool = False, status: int = 200) -> HttpResponse:
     """The article page; `panel` replaces its mark's fresh panel after a refused change.
 
     Opened from the queue (`?queue=`, or `in_queue`), every panel carries `next=queue` so a label
     moves on. `layout`: the template the page extends, the whole page or only its title and main part.
+    A long article shows one section of its text and marks (see rendering.sections): the one asked for
+    (`?section=N`), else the one holding the mark the page opens on (`panel`, `opening`, `?queue=` or
+    `?mark=`). `section_only`: just that section's fragment, as htmx loads the next one while reading.
     """
     in_queue = panel.in_queue if panel else in_queue or "queue" in request.GET
     # Evidence and opinions are fetched by rendering.mark_panels, for the panels not in its cache.
     claims = list(article.claims.in_text_order().select_related("reviewed_by"))
-    matches = matches_for(claims)
+    sections = rendering.sections(article.body, claims, size=settings.ARTICLE_SECTION_MARKS)
+    opened = panel.claim if panel else opening
+    section = rendering.section_to_show(sections, claims, number=request.GET.get("section"), mark=(
+        str(opened.pk) if opened else request.GET.get("queue") or request.GET.get("mark")))
+    shown = [claim for claim in claims if section.holds(claim)]
+    matches = matches_for(shown)
     panels = [panel if panel and panel.claim.pk == claim.pk
-              else MarkPanel(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in claims]
+              else MarkPanel(claim, in_queue=in_queue, match=matches.get(claim.pk)) for claim in shown]
     context = {
-        "article": article, "panels": rendering.mark_panels(request, panels), "panel_count": len(panels),
-        "claim_form": claim_form or ClaimForm(),
-        "text": rendering.article_text(article, [claim for claim in claims if not claim.is_dismissed]),
-        "verdict_help": Claim.VERDICT_HELP, "in_queue": in_queue, "layout": layout,
+        "article": article, "panels": rendering.mark_panels(request, panels), "panel_count": len(claims),
+        "claim_form": claim_form or ClaimForm(), "verdict_help": Claim.VERDICT_HELP,
+        "text": rendering.article_text(article, [claim for claim in shown if not claim.is_dismissed],
+                                       start=section.start, end=section.end),
+        "sections": sections if len(sections) > 1 else [], "section": section,
+        "next_section": sections[section.number] if section.number < len(sections) else None,
+        "in_queue": in_queue, "layout": layout,
         # Lazy: only an editor's page shows (and so queries) the assignments.
         "assignments": article.assignments.select_related("reviewer"), "assign_form": assign_form or AssignForm(),
     }
-    return render(request, "annotations/article_detail.html", context, status=status)
+    template = "_article_section_response" if section_only and len(sections) > 1 else "article_detail"
+    return render(request, f"annotations/{template}.html", context, status=status)
 
 
 def _timeline(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, list[tuple]]]:

@@ -174,6 +174,8 @@ IMPORT_MAX_FILES = int(os.environ.get("IMPORT_MAX_FILES", "50"))
 DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES + 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
+# An article with more marks than this is shown a section at a time (whole paragraphs, about this many marks).
+ARTICLE_SECTION_MARKS = int(os.environ.get("ARTICLE_SECTION_MARKS", "200"))
 
 # Background work: the database backend needs no extra service (`manage.py db_worker` runs it).
 # Any django-tasks backend works here, e.g. django_tasks_rq.RQBackend for a Redis/RQ desk.

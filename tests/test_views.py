@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import Article, AuditEvent, Claim
+from annotations.rendering import sections
 
 from .conftest import BODY, PAGE_SCRAPED_TWICE
 
@@ -690,3 +691,107 @@ def test_labelling_runs_the_same_number_of_queries_however_long_the_history(
     with django_assert_num_queries(17 + (connection.vendor == "postgresql")) as captured:
         response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]), {"verdict": "unclear"})
     assert response.status_code == 302, [q["sql"] for q in captured.captured_queries]
+
+
+# A long article comes a section at a time; tests lower the section size to keep the pages small.
+SECTION_MARKS = 100
+
+
+@pytest.fixture
+def sectioned_article(editor, settings) -> Article:
+    """1,200 marked sentences, two to a paragraph: twelve sections of 100 marks."""
+    settings.ARTICLE_SECTION_MARKS = SECTION_MARKS
+    sentences = [f"Item {number} cost {number * 3} pounds." for number in range(1200)]
+    body = "\n\n".join(f"{first} {second}" for first, second in zip(sentences[::2], sentences[1::2], strict=True))
+    article, _ = Article.objects.import_article(title="Very long", body=body, by=editor)
+    starts = [match.start() for match in re.finditer(r"Item \d+", body)]
+    Claim.objects.bulk_create(Claim(article=article, kind="claim", start=start, end=body.index(".", start) + 1,
+                                    text=body[start:body.index(".", start) + 1]) for start in starts)
+    return article
+
+
+def panel_ids(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'class="mark-panel[^"]*" id="claim-(\d+)"', page)]
+
+
+def marks_of_section(article: Article, number: int) -> list[int]:
+    claims = list(article.claims.in_text_order())
+    return [claim.pk for claim in claims[(number - 1) * SECTION_MARKS:number * SECTION_MARKS]]
+
+
+def test_a_long_article_shows_its_first_section_and_links_to_the_next(reviewer_client, sectioned_article):
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    page = reviewer_client.get(url).content.decode()
+    assert panel_ids(page) == marks_of_section(sectioned_article, 1)
+    assert page.count("data-claims=") == SECTION_MARKS
+    assert f'href="{url}?section=2"' in page and "data-next-section" in page
+    assert page.count(f'href="{url}?section=') == 12 + 1  # the list of sections, and the next one
+    assert "Marks <span class=\"muted\">(1200, in text order)" in page
+
+
+def test_a_section_link_opens_that_section_with_its_offset_into_the_body(reviewer_client, sectioned_article):
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    page = reviewer_client.get(url, {"section": "3"}).content.decode()
+    assert panel_ids(page) == marks_of_section(sectioned_article, 3)
+    first = Claim.objects.get(pk=marks_of_section(sectioned_article, 3)[0])
+    assert f'data-offset="{first.start}"' in page and f'href="{url}?section=4"' in page
+
+
+def test_the_sections_texts_put_together_are_the_body(reviewer_client, sectioned_article):
+    """Selection offsets count from each section's start: its text must be the body's from there."""
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    texts = []
+    for number in range(1, 13):
+        page = reviewer_client.get(url, {"section": number}).content.decode()
+        (offset, inner), = re.findall(r'data-article-text data-offset="(\d+)">(.*?)</div>', page, re.DOTALL)
+        assert int(offset) == len("".join(texts))
+        texts.append(unescape(re.sub(r"<[^>]+>", "", inner)))
+    assert "".join(texts) == sectioned_article.body
+
+
+def test_a_queue_link_to_a_mark_in_section_three_opens_section_three(reviewer_client, sectioned_article):
+    mark = marks_of_section(sectioned_article, 3)[5]
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    for query in ({"queue": mark}, {"mark": mark}):
+        page = reviewer_client.get(url, query).content.decode()
+        assert panel_ids(page) == marks_of_section(sectioned_article, 3)
+    assert f'href="{url}?section=4&amp;queue=1"' in reviewer_client.get(url, {"queue": mark}).content.decode()
+
+
+def test_an_htmx_section_load_returns_only_that_sections_fragment(reviewer_client, sectioned_article):
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    fragment = reviewer_client.get(url, {"section": "2"}, **HTMX).content.decode()
+    assert "<html" not in fragment and "<nav" not in fragment and "Next in queue" not in fragment
+    assert '<ol class="mark-list" id="mark-list" hx-swap-oob="beforeend">' in fragment
+    assert panel_ids(fragment) == marks_of_section(sectioned_article, 2)
+    assert f'hx-get="{url}?section=3"' in fragment
+
+
+def test_a_section_number_out_of_range_or_not_a_number_opens_the_first(reviewer_client, sectioned_article):
+    url = reverse("annotations:article_detail", args=[sectioned_article.pk])
+    for number in ("13", "0", "²", "x"):
+        assert panel_ids(reviewer_client.get(url, {"section": number}).content.decode()) == \
+            marks_of_section(sectioned_article, 1)
+
+
+def test_a_refused_label_in_a_long_article_redraws_only_its_section(reviewer_client, reviewer, sectioned_article):
+    claim = Claim.objects.get(pk=marks_of_section(sectioned_article, 3)[0])
+    claim.set_verdict("verified", by=reviewer)
+    response = reviewer_client.post(reverse("annotations:claim_verdict", args=[claim.pk]),
+                                    {"verdict": "disputed", "expected_version": 1}, **HTMX)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'id="section-3-text"' in page and page.count("data-claims=") == SECTION_MARKS
+
+
+def test_sections_never_cut_through_a_mark_and_keep_a_crowded_paragraph_whole():
+    body = "a b c d\n\ne f\n\ng h i j k l m\n\nn"
+    marks = [Claim(pk=n, start=start, end=start + 1) for n, start in enumerate(
+        [0, 2, 4, 6, 9, 11, 14, 16, 18, 20, 22, 24, 26])]
+    # A quote from "d" across the break into "e": no cut may fall between them.
+    marks[3].end = 10
+    found = sections(body, marks, size=3)
+    assert [(section.start, section.end, section.mark_count) for section in found] == [
+        (0, 14, 6), (14, 30, 7)]  # the last paragraph, with no mark, needs no section of its own
+    assert [(section.start, section.end) for section in sections("", [], size=3)] == [(0, 0)]
+    assert len(sections(body, marks, size=100)) == 1

@@ -4,7 +4,8 @@
  * j/k move between marks, v/d/u/x label or dismiss the current mark by clicking its own
  * htmx-enhanced button, n focuses its note, ? opens the shortcuts dialog, and r (on any page)
  * goes to "Review next". Arriving at #claim-N makes that mark current and focused. Selecting text
- * in the article fills the "Add a mark" form with character offsets into the body.
+ * in the article fills the "Add a mark" form with character offsets into the body. A long article
+ * comes a section at a time: j past the last mark loaded brings in the next section.
  * No inline script anywhere: everything hooks onto data- attributes.
  */
 (function () {
@@ -12,6 +13,8 @@
 
   const ACTION_KEYS = { v: "verified", d: "disputed", u: "unclear", x: "dismiss" };
   let currentId = null;
+  // j was pressed on the last mark loaded: move on once the next section is in.
+  let movingOn = false;
 
   function panels() {
     return Array.from(document.querySelectorAll(".mark-panel"));
@@ -69,6 +72,13 @@
       return;
     }
     const index = all.findIndex(function (panel) { return panel.dataset.claim === currentId; });
+    const nextSection = document.querySelector("[data-next-section]");
+    if (step > 0 && index === all.length - 1 && nextSection) {
+      // htmx loads it in place; without htmx the click follows the link to that section's page.
+      movingOn = true;
+      nextSection.click();
+      return;
+    }
     const next = index === -1 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(index + step, 0), all.length - 1);
     select(all[next], true);
   }
@@ -156,6 +166,11 @@
   // htmx replaced the current mark's panel and the text: mark it current again, and give it back
   // the keyboard focus that the swap took away (unless the user is busy elsewhere).
   document.addEventListener("htmx:afterSettle", function () {
+    if (movingOn) {
+      movingOn = false;
+      move(1);
+      return;
+    }
     const panel = panelById(currentId);
     if (panel) {
       select(panel, false, document.activeElement !== document.body && document.activeElement !== null);
@@ -168,6 +183,9 @@
     if (panel) {
       history.replaceState(null, "", "#claim-" + event.detail.claim);
       select(panel, true);
+    } else if (document.querySelector("[data-sections]")) {
+      // In a section of this long article that is not loaded: open the page at it.
+      window.location.assign(window.location.pathname + "?queue=" + event.detail.claim + "#claim-" + event.detail.claim);
     }
   });
 
@@ -177,6 +195,9 @@
     const panel = match && panelById(match[1]);
     if (panel && panel.classList.contains("mark-panel")) {
       select(panel, true);
+    } else if (match && document.querySelector("[data-sections]") && !new URLSearchParams(window.location.search).has("mark")) {
+      // A long article shows one section; the server knows which one holds the mark.
+      window.location.replace(window.location.pathname + "?mark=" + match[1] + match[0]);
     }
   }
 
@@ -189,14 +210,16 @@
   }
 
   function fillFromSelection() {
-    const container = document.querySelector("[data-article-text]");
     const addMark = document.querySelector("[data-claim-form]");
     const selection = document.getSelection();
-    if (!container || !addMark || !selection || selection.rangeCount === 0 || selection.isCollapsed) {
+    if (!addMark || !selection || selection.rangeCount === 0 || selection.isCollapsed) {
       return;
     }
     const range = selection.getRangeAt(0);
-    if (!container.contains(range.startContainer) || !container.contains(range.endContainer)) {
+    // The text, or in a long article the section, where the selection starts; it must end there too.
+    const start = range.startContainer;
+    const container = (start instanceof Element ? start : start.parentElement).closest("[data-article-text]");
+    if (!container || !container.contains(range.endContainer)) {
       return;
     }
     const selected = range.toString();
@@ -208,10 +231,10 @@
     before.setStart(container, 0);
     before.setEnd(range.startContainer, range.startOffset);
     const leading = selected.slice(0, selected.length - selected.trimStart().length);
-    const start = codePoints(before.toString()) + codePoints(leading);
+    const offset = Number(container.dataset.offset || 0) + codePoints(before.toString()) + codePoints(leading);
     const form = addMark.querySelector("form");
-    form.elements.start.value = start;
-    form.elements.end.value = start + codePoints(trimmed);
+    form.elements.start.value = offset;
+    form.elements.end.value = offset + codePoints(trimmed);
     addMark.querySelector("[data-selection-preview]").textContent = trimmed;
     addMark.open = true;
   }
