@@ -79,11 +79,12 @@ def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bo
                 spans = spans_by_draft.get(id(item))
                 if isinstance(spans, ValueError):
                     raise spans
-                yield store_draft(item, by=by, spans=spans)
+                outcome = store_draft(item, by=by, spans=spans)
             except ARTICLE_ERRORS as error:
-                reason = f"{type(error).__name__}: {str(error).strip()}"
-                message = gettext("could not be stored (%(reason)s)") % {"reason": shortened(reason, 300)}
-                yield ImportOutcome(item.source_name, "failed", message)
+                reason = shortened(f"{type(error).__name__}: {str(error).strip()}", 300)
+                outcome = ImportOutcome(item.source_name, "failed",
+                                        gettext("could not be stored (%(reason)s)") % {"reason": reason})
+            yield outcome
 
 
 def _cleaned(item: ArticleDraft | ReadFailure) -> ArticleDraft | ReadFailure:
