@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Exists, F, Func, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Func, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils import timezone
@@ -917,6 +917,10 @@ class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
         return self.filter(state=ImportBatch.State.RUNNING, heartbeat_at__lt=timezone.now() - heartbeat_timeout())
 
 
+# How many failures, and how many other outcomes, an import's progress lists; the counts cover the rest.
+PROGRESS_ROWS_SHOWN = 50
+
+
 class ImportBatch(models.Model):
     """Files handed over in one go (an upload or a paste), imported in the background by a task.
 
@@ -946,17 +950,20 @@ class ImportBatch(models.Model):
         return f"Import {self.pk} ({self.get_state_display()})"
 
     def progress(self) -> dict:
-        """Files done, articles per outcome, and every failure with its reason, from the items' records."""
-        items = list(self.items.defer("data"))
-        outcomes = [outcome for item in items for outcome in item.outcomes]
-        counts = {status: sum(o["status"] == status for o in outcomes) for status in ("imported", "duplicate", "failed")}
+        """Files done and articles per outcome from the items' counters; the first failures and the first
+        other outcomes, PROGRESS_ROWS_SHOWN of each. Its cost and the polled page's size do not grow with the batch."""
+        totals = self.items.aggregate(
+            files_total=Count("pk"), files_done=Count("pk", filter=~Q(status=ImportItem.Status.PENDING)),
+            **{status: Coalesce(Sum(f"{status}_count"), 0) for status in ImportResult.Status.values},
+        )
+        results = ImportResult.objects.filter(item__batch=self)
+        failures = list(results.filter(status=ImportResult.Status.FAILED)[:PROGRESS_ROWS_SHOWN])
+        others = list(results.exclude(status=ImportResult.Status.FAILED)[:PROGRESS_ROWS_SHOWN])
         return {
-            "files_total": len(items),
-            "files_done": sum(item.status != ImportItem.Status.PENDING for item in items),
-            "articles_read": len(outcomes), **counts,
-            "failures": [o for o in outcomes if o["status"] == "failed"],
-            "crashed": [item for item in items if item.status == ImportItem.Status.CRASHED],
-            "outcomes": outcomes,
+            **totals, "articles_read": sum(totals[status] for status in ImportResult.Status.values),
+            "failures": failures, "failures_not_shown": totals["failed"] - len(failures),
+            "others": others, "others_not_shown": totals["imported"] + totals["duplicate"] - len(others),
+            "crashed": list(self.items.filter(status=ImportItem.Status.CRASHED).only("source_name", "error")),
         }
 
     def set_state(self, state: str) -> None:
@@ -1008,7 +1015,10 @@ class ImportItem(models.Model):
     draft = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
-    outcomes = models.JSONField(default=list, blank=True)
+    # How many of its articles ended each way; each one's outcome is an ImportResult row.
+    imported_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
@@ -1016,15 +1026,12 @@ class ImportItem(models.Model):
     def __str__(self) -> str:
         return self.source_name
 
-    @staticmethod
-    def outcome_entry(source_name: str, status: str, message: str, article_id: int | None = None) -> dict:
-        return {"source_name": source_name, "status": status, "message": message, "article_id": article_id}
-
     @classmethod
     def refused(cls, batch: ImportBatch, failure) -> ImportItem:
-        """A file turned away before reading (too large): finished at once, with its reason."""
-        return cls(batch=batch, source_name=failure.source_name, data=b"", status=cls.Status.DONE,
-                   outcomes=[cls.outcome_entry(failure.source_name, "failed", failure.reason)])
+        """A file turned away before reading (too large): stored finished at once, with its reason."""
+        item = cls.objects.create(batch=batch, source_name=failure.source_name, data=b"", status=cls.Status.DONE)
+        item.record_result(failure.source_name, ImportResult.Status.FAILED, failure.reason)
+        return item
 
     @classmethod
     def pasted(cls, batch: ImportBatch, draft) -> ImportItem:
@@ -1032,10 +1039,44 @@ class ImportItem(models.Model):
         return cls(batch=batch, source_name=draft.source_name, data=b"", draft=draft.as_json())
 
     def record(self, outcome) -> None:
-        """Keep one article's outcome, saved at once so the progress page sees it."""
-        article_id = outcome.article.pk if outcome.article else None
-        self.outcomes = [*self.outcomes, self.outcome_entry(outcome.source_name, outcome.status, outcome.message, article_id)]
-        self.save(update_fields=["outcomes"])
+        """Keep one article's outcome (a storing.ImportOutcome), saved at once so the progress page sees it."""
+        self.record_result(outcome.source_name, outcome.status, outcome.message, outcome.article)
+
+    def record_result(self, source_name: str, status: str, message: str, article: Article | None = None) -> None:
+        """One row and one counter step: the cost of progress does not grow with the file."""
+        with transaction.atomic():
+            ImportResult.objects.create(item=self, source_name=source_name, status=status, message=message,
+                                        article=article)
+            ImportItem.objects.filter(pk=self.pk).update(**{f"{status}_count": F(f"{status}_count") + 1})
+
+    def start_over(self) -> None:
+        """Forget the outcomes of an earlier run that crashed, before the file is read again."""
+        with transaction.atomic():
+            self.results.all().delete()
+            ImportItem.objects.filter(pk=self.pk).update(error="", imported_count=0, duplicate_count=0, failed_count=0)
+        self.error = ""
+
+
+class ImportResult(models.Model):
+    """How one article of an import ended: imported, already stored, or failed with the reason."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("Imported")
+        DUPLICATE = "duplicate", _("Already stored")
+        FAILED = "failed", _("Failed")
+
+    item = models.ForeignKey(ImportItem, on_delete=models.CASCADE, related_name="results")
+    source_name = models.TextField(help_text=_("The file, and the line for a row of a CSV or JSON Lines file."))
+    status = models.CharField(max_length=10, choices=Status.choices)
+    message = models.TextField()
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["item", "status"], name="import_result_item_status")]
+
+    def __str__(self) -> str:
+        return f"{self.source_name}: {self.message}"
 
 
 class ClaimKeyManager(models.Manager["ClaimKey"]):

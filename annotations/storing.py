@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext
 
 from annotations.batching import batched
-from annotations.importing import ArticleDraft, ReadFailure
+from annotations.importing import ArticleDraft, ImportProblem, ReadFailure, shortened
 from annotations.models import Article, body_fingerprint
-from annotations.premark import find_spans_many, premark_article
+from annotations.premark import Span, find_spans, find_spans_many, premark_article
+
+# What one article's own values can raise while it is pre-marked or stored, past the checks of
+# ArticleDraft.clean (spaCy refusing a text, a value the database refuses): that article fails alone.
+# Other database errors (an outage, a lost connection) still stop the file, so it can be retried whole.
+ARTICLE_ERRORS = (DataError, IntegrityError, ValueError, OverflowError)
 
 
 @dataclass
@@ -57,16 +62,52 @@ def import_items(items: Iterable[ArticleDraft | ReadFailure], *, by, premark: bo
                  batch_size: int = 16) -> Iterator[ImportOutcome]:
     """Store every draft; report every failure. One bad item never stops the rest.
 
-    Drafts are pre-marked in batches through nlp.pipe; bodies already stored are not parsed at all.
+    Every draft is checked (ArticleDraft.clean) before it is stored, whoever made it. Drafts are
+    pre-marked in batches through nlp.pipe; bodies already stored are not parsed at all.
     """
-    for chunk in batched(items, batch_size):
+    for chunk in batched(map(_cleaned, items), batch_size):
         drafts = [item for item in chunk if isinstance(item, ArticleDraft)]
         known = set(Article.objects.filter(body_fingerprint__in=[body_fingerprint(d.body) for d in drafts])
                     .values_list("body_fingerprint", flat=True))
         to_parse = [d for d in drafts if body_fingerprint(d.body) not in known] if premark else []
-        spans_by_draft = dict(zip(map(id, to_parse), find_spans_many(d.body for d in to_parse), strict=True))
+        spans_by_draft = _find_spans(to_parse)
         for item in chunk:
             if isinstance(item, ReadFailure):
                 yield ImportOutcome(item.source_name, "failed", item.reason)
-            else:
-                yield store_draft(item, by=by, spans=spans_by_draft.get(id(item)))
+                continue
+            try:
+                spans = spans_by_draft.get(id(item))
+                if isinstance(spans, ValueError):
+                    raise spans
+                outcome = store_draft(item, by=by, spans=spans)
+            except ARTICLE_ERRORS as error:
+                reason = shortened(f"{type(error).__name__}: {str(error).strip()}", 300)
+                outcome = ImportOutcome(item.source_name, "failed",
+                                        gettext("could not be stored (%(reason)s)") % {"reason": reason})
+            yield outcome
+
+
+def _cleaned(item: ArticleDraft | ReadFailure) -> ArticleDraft | ReadFailure:
+    """The draft, checked and made safe to store, or the failure saying why it cannot be stored."""
+    if isinstance(item, ArticleDraft):
+        try:
+            item.clean()
+        except ImportProblem as problem:
+            return ReadFailure(item.source_name, str(problem))
+    return item
+
+
+def _find_spans(drafts: list[ArticleDraft]) -> dict[int, list[Span] | ValueError]:
+    """Each draft's spans by id, batched through nlp.pipe. When spaCy refuses one text (E088: too long),
+    the batch is parsed again one text at a time, and that draft alone gets the error instead."""
+    try:
+        return dict(zip(map(id, drafts), find_spans_many(d.body for d in drafts), strict=True))
+    except ValueError:
+        return {id(draft): _spans_or_error(draft.body) for draft in drafts}
+
+
+def _spans_or_error(text: str) -> list[Span] | ValueError:
+    try:
+        return find_spans(text)
+    except ValueError as error:
+        return error

@@ -31,7 +31,7 @@ def run_import_batch(context: TaskContext, batch_id: int) -> None:
     batch = ImportBatch.objects.get(pk=batch_id)
     batch.take_up(task_id=str(context.task_result.id))
     for item in batch.items.filter(Q(status=ImportItem.Status.PENDING) | Q(status=ImportItem.Status.CRASHED)):
-        item.outcomes, item.error = [], ""
+        item.start_over()
         try:
             for outcome in import_items(_read(item), by=batch.created_by):
                 item.record(outcome)
@@ -39,7 +39,7 @@ def run_import_batch(context: TaskContext, batch_id: int) -> None:
             item.status = ImportItem.Status.DONE
         except Exception as error:  # a crash in one file must not stop the batch; it can be retried
             item.status, item.error = ImportItem.Status.CRASHED, f"{type(error).__name__}: {error}"
-        item.save(update_fields=["status", "error", "outcomes"])
+        item.save(update_fields=["status", "error"])
         batch.beat()
     batch.set_state(ImportBatch.State.DONE)
 
@@ -62,8 +62,9 @@ def queue_import(sources: list[tuple[str, bytes]], *, by, drafts: Iterable[Artic
         ImportItem.objects.bulk_create(
             [ImportItem(batch=batch, source_name=name, data=data) for name, data in sources]
             + [ImportItem.pasted(batch, draft) for draft in drafts]
-            + [ImportItem.refused(batch, failure) for failure in refused]
         )
+        for failure in refused:
+            ImportItem.refused(batch, failure)
         transaction.on_commit(lambda: run_import_batch.enqueue(batch.pk))
     return batch
 

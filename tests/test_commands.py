@@ -147,3 +147,39 @@ def test_export_claims_writes_json_lines_and_claimreview(tmp_path, make_claim, r
     assert json.loads((tmp_path / "c.jsonl").read_text())["verdict"] == "verified"
     assert json.loads((tmp_path / "c.jsonld").read_text())[0]["@type"] == "ClaimReview"
     assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.django_db
+def test_import_articles_reads_every_file_after_one_with_bad_rows_and_fails_at_the_end(tmp_path):
+    (tmp_path / "1-long-field.csv").write_text("title,body\nLong,\"" + "The council met. " * 12_000 + "\"\n")
+    (tmp_path / "2-bad-date.csv").write_text("title,body,published_at\nFuture,Far ahead.,9999-12-31T23:59:59-05:00\n"
+                                             "Bridge,The bridge reopened.,2026-01-02\n")
+    (tmp_path / "3-good.txt").write_text("Good headline\nThe council met on Monday.")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 item"):
+        call_command("import_articles", str(tmp_path), "--no-premark", stdout=out, stderr=err)
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Bridge", "Good headline", "Long"]
+    assert "2-bad-date.csv line 2: published_at 9999-12-31" in err.getvalue()
+    assert out.getvalue().strip().splitlines()[-1] == "3 imported, 0 already stored, 1 failed"
+
+
+@pytest.mark.django_db
+def test_import_articles_reports_a_file_that_stops_and_goes_on_to_the_next(tmp_path, monkeypatch):
+    from annotations.management.commands import import_articles
+
+    real_import_items = import_articles.import_items
+
+    def power_cut_on_first(items, **options):
+        items = list(items)
+        if items[0].title == "First":
+            raise RuntimeError("power cut")
+        return real_import_items(items, **options)
+
+    monkeypatch.setattr(import_articles, "import_items", power_cut_on_first)
+    (tmp_path / "a.txt").write_text("First\nThe council met on Monday.")
+    (tmp_path / "b.txt").write_text("Second\nThe port reopened on Tuesday.")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 item"):
+        call_command("import_articles", str(tmp_path), "--no-premark", stdout=out, stderr=err)
+    assert "a.txt: stopped (RuntimeError: power cut)" in err.getvalue()
+    assert list(Article.objects.values_list("title", flat=True)) == ["Second"]

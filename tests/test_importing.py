@@ -1,7 +1,10 @@
 """Reading articles in: normalisation, repeated bodies, every file format and every kind of bad input."""
+import csv
+import io
 import json
 
 import pytest
+from django.db import DataError
 
 from annotations.importing import (
     ArticleDraft,
@@ -188,3 +191,146 @@ def test_an_import_that_crashes_half_way_leaves_no_half_article_and_a_rerun_comp
     outcomes = list(import_items(items(), by=editor))
     assert [o.status for o in outcomes] == ["duplicate", "imported"]
     assert Article.objects.get(title="Second").claims.exists()
+
+
+# Hostile and huge input: every field is checked before it is stored, and one bad row fails alone.
+
+def csv_bytes(*rows: dict) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["title", "body", "url", "author", "published_at"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def jsonl_bytes(*rows: dict) -> bytes:
+    return "\n".join(json.dumps(row) for row in rows).encode()
+
+
+GOOD_ROW = {"title": "Port reopens", "body": "The port reopened on Tuesday after a strike."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("published_at", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_csv_row_dated_out_of_range_is_reported_and_the_other_rows_import(editor, published_at):
+    data = csv_bytes({**GOOD_ROW, "published_at": "2026-03-01"},
+                     {"title": "Far future", "body": "A date no database can hold.", "published_at": published_at},
+                     {"title": "Bridge", "body": "The bridge reopened on Monday."})
+    outcomes = list(import_items(read_source("feed.csv", data), by=editor, premark=False))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert outcomes[1].source_name == "feed.csv line 3"
+    assert f"published_at {published_at[:10]}" in outcomes[1].message and "1800" in outcomes[1].message
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Bridge", "Port reopens"]
+
+
+def test_a_csv_field_of_200000_characters_is_read():
+    body = "The council met. " * 12_000  # 204,000 characters, over the csv module's 131,072 default
+    first, second = read_source("feed.csv", csv_bytes({"title": "Long", "body": body}, GOOD_ROW))
+    assert isinstance(first, ArticleDraft) and len(first.body) > 200_000
+    assert second.title == "Port reopens"
+
+
+@pytest.mark.django_db
+def test_a_lone_surrogate_in_json_fails_that_row_alone(editor):
+    data = b'{"title": "Broken", "body": "Half a pair \\ud800 of surrogates."}\n' + jsonl_bytes(GOOD_ROW)
+    failed, imported = import_items(read_source("feed.jsonl", data), by=editor, premark=False)
+    assert failed.status == "failed" and failed.source_name == "feed.jsonl line 1"
+    assert "body has the character \\ud800 at position 12" in failed.message
+    assert imported.status == "imported"
+
+
+def test_a_nul_byte_after_the_first_8192_bytes_is_reported_with_its_position():
+    data = b"Headline\n" + b"Plain words. " * 700 + b"\x00 and more."
+    failure = only(read_source("late-nul.txt", data))
+    assert isinstance(failure, ReadFailure)
+    assert "body has the character \\x00 at position 9,100" in failure.reason
+
+
+@pytest.mark.django_db
+def test_a_nul_escape_in_json_fails_that_row_alone(editor):
+    data = jsonl_bytes({"title": "Nul\u0000title", "body": "Fine body."}, GOOD_ROW)
+    failed, imported = import_items(read_source("feed.jsonl", data), by=editor, premark=False)
+    assert failed.status == "failed" and "title has the character \\x00" in failed.message
+    assert imported.status == "imported"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("author", "A" * 301, "author is 301 characters long, over the limit of 300"),
+    ("url", "https://example.org/" + "a" * 2000, "source_url is 2,020 characters long, over the limit of 2,000"),
+])
+def test_a_field_over_the_model_limit_fails_that_row_alone(editor, field, value, reason):
+    data = csv_bytes({**GOOD_ROW, field: value}, {"title": "Bridge", "body": "The bridge reopened."})
+    failed, imported = import_items(read_source("feed.csv", data), by=editor, premark=False)
+    assert failed.status == "failed" and reason in failed.message
+    assert imported.status == "imported"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["javascript:alert(document.domain)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "example.org/no-scheme"])
+def test_a_link_that_is_not_http_is_dropped_with_a_note_and_the_article_kept(editor, url):
+    outcome = only(import_items(read_source("feed.csv", csv_bytes({**GOOD_ROW, "url": url})), by=editor, premark=False))
+    assert outcome.status == "imported"
+    assert "is not an http(s) address; stored without it" in outcome.message
+    assert outcome.article.source_url == ""
+
+
+def test_an_http_link_is_kept():
+    draft = only(read_source("feed.csv", csv_bytes({**GOOD_ROW, "url": "HTTPS://example.org/a?b=1"})))
+    assert draft.source_url == "HTTPS://example.org/a?b=1" and not draft.notes
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(("name", "text"), [
+    ("letter.txt", "Café reopens\nThe café reopened on Tuesday, said Renée Ødegård."),
+    ("feed.csv", "title,body\nCafé reopens,\"The café reopened on Tuesday, said Renée.\"\n"),
+])
+def test_utf16_with_or_without_byte_order_mark_is_read(encoding, name, text):
+    draft = only(read_source(name, text.encode(encoding)))  # "utf-16" writes a mark; -le and -be do not
+    assert isinstance(draft, ArticleDraft), draft
+    assert draft.title == "Café reopens" and draft.body.startswith("The café reopened on Tuesday")
+
+
+def test_a_binary_file_with_nul_bytes_on_both_sides_of_the_pairs_is_still_refused():
+    failure = only(read_source("image.txt", bytes(range(256)) * 8))
+    assert isinstance(failure, ReadFailure) and "binary" in failure.reason
+
+
+@pytest.mark.django_db
+def test_a_draft_the_database_refuses_fails_alone_and_the_rest_are_stored(editor, monkeypatch):
+    real_import = Article.objects.import_article
+
+    def refuse_one(**fields):
+        if fields["title"] == "Refused":
+            raise DataError("value too long for type character varying(300)")
+        return real_import(**fields)
+
+    monkeypatch.setattr(Article.objects, "import_article", refuse_one)
+    items = [*read_source("a.txt", b"First\nFirst body."), *read_source("b.txt", b"Refused\nSecond body."),
+             *read_source("c.txt", b"Third\nThird body.")]
+    outcomes = list(import_items(items, by=editor, premark=False))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert "could not be stored (DataError: value too long" in outcomes[1].message
+
+
+@pytest.mark.django_db
+def test_a_text_spacy_refuses_fails_alone_and_the_rest_of_its_batch_is_pre_marked(editor, monkeypatch, nlp):
+    from annotations import storing
+
+    real_find_spans = storing.find_spans
+
+    def refuse_long(text):  # as spaCy does past nlp.max_length
+        if len(text) > 100:
+            raise ValueError(f"[E088] Text of length {len(text)} exceeds maximum of 100.")
+        return real_find_spans(text)
+
+    monkeypatch.setattr(storing, "find_spans", refuse_long)
+    monkeypatch.setattr(storing, "find_spans_many", lambda texts: map(refuse_long, texts))
+    items = [*read_source("a.txt", b"First\nThe mayor said that fares will rise by 5 percent."),
+             *read_source("b.txt", b"Long\n" + b"The port handled 4 million tonnes in 2025. " * 3),
+             *read_source("c.txt", b"Third\nThe council said it spent 12 million pounds on roads.")]
+    outcomes = list(import_items(items, by=editor))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert "E088" in outcomes[1].message
+    assert all(Article.objects.get(title=title).claims.exists() for title in ["First", "Third"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -21,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from annotations.importing import draft_from_text
 from annotations.management.commands import run_worker
 from annotations.models import Article, AuditEvent, ImportBatch, ImportItem
+from annotations.storing import ImportOutcome
 from annotations.tasks import queue_import, requeue_stalled_batches, retry_crashed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,7 @@ def test_a_queued_batch_is_imported_and_its_progress_counts_every_article(immedi
     progress = batch.progress()
     assert batch.state == ImportBatch.State.DONE
     assert (progress["files_done"], progress["articles_read"], progress["imported"], progress["failed"]) == (3, 4, 2, 2)
-    assert {f["source_name"] for f in progress["failures"]} == {"empty.txt", "feed.jsonl line 2"}
+    assert {failure.source_name for failure in progress["failures"]} == {"empty.txt", "feed.jsonl line 2"}
     assert Article.objects.get(title="Council votes").imported_by == editor
 
 
@@ -214,3 +216,40 @@ def test_three_worker_processes_share_one_postgresql_queue_without_losing_or_dou
     assert AuditEvent.objects.filter(action=AuditEvent.Action.PREMARKED).count() == per_batch * batches
     workers_used = {tuple(ids) for ids in DBTaskResult.objects.values_list("worker_ids", flat=True)}
     assert len(workers_used) > 1, "one worker took every batch: the queue was not shared"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_with_rows_that_cannot_be_stored_is_done_and_counts_each_failure(immediate_tasks, editor):
+    feed = ("feed.csv", b"title,body,published_at\nA,Ferry fares rose 3 percent.,9999-12-31T23:59:59-05:00\n"
+                        b"B,Bus fares fell 2 percent.,2026-01-05\n")
+    batch = queue_import([feed], by=editor)
+    item = ImportItem.objects.get(batch=batch)
+    progress = batch.progress()
+    assert item.status == ImportItem.Status.DONE and not item.error
+    assert (progress["imported"], progress["failed"]) == (1, 1)
+    assert [failure.source_name for failure in progress["failures"]] == ["feed.csv line 2"]
+
+
+@pytest.mark.django_db
+def test_recording_an_outcome_writes_one_row_and_a_counter_not_the_whole_list(editor):
+    batch = ImportBatch.objects.create(created_by=editor)
+    item = ImportItem.objects.create(batch=batch, source_name="feed.csv", data=b"")
+    outcome = ImportOutcome("feed.csv line 2", "failed", "has no body")
+    for _ in range(1_000):
+        item.record(outcome)
+    with CaptureQueriesContext(connection) as queries:
+        item.record(outcome)
+    assert sum(len(query["sql"]) for query in queries) < 2_000
+    item.refresh_from_db()
+    assert (item.failed_count, item.results.count()) == (1_001, 1_001)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_polled_progress_of_a_2000_row_file_stays_small_and_counts_every_row(immediate_tasks, editor, client):
+    rows = b"".join(b"Headline %d,\n" % n for n in range(2_000))  # no body: every row fails, without spaCy
+    batch = queue_import([("feed.csv", b"title,body\n" + rows)], by=editor)
+    client.force_login(editor)
+    fragment = client.get(reverse("annotations:import_batch", args=[batch.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert len(fragment.encode()) < 30_000
+    assert "2000 failed" in fragment and "and 1950 more failed" in fragment
+    assert "feed.csv line 51" in fragment and "feed.csv line 52<" not in fragment

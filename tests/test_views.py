@@ -474,7 +474,8 @@ def post_import(immediate_tasks, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("annotations:article_import"), data)
         page = client.get(response.headers["Location"])
-        return page, {o["source_name"]: o for o in page.context["progress"]["outcomes"]}
+        progress = page.context["progress"]
+        return page, {result.source_name: result.status for result in progress["failures"] + progress["others"]}
 
     return post
 
@@ -490,13 +491,26 @@ def test_a_batch_with_bad_files_imports_the_rest_and_names_each_failure(editor_c
     response, outcomes = post_import(editor_client, {"files": files})
     page = response.content.decode()
     assert response.status_code == 200
-    assert outcomes["good.txt"]["status"] == "imported"
+    assert outcomes["good.txt"] == "imported"
     assert Article.objects.get().title == "Port reopens"
-    assert {name: outcomes[name]["status"] for name in ["empty.txt", "binary.txt", "huge.txt"]} == dict.fromkeys(
+    assert {name: outcomes[name] for name in ["empty.txt", "binary.txt", "huge.txt"]} == dict.fromkeys(
         ["empty.txt", "binary.txt", "huge.txt"], "failed")
     assert "the file is empty" in page
     assert "binary file" in page
     assert "over the limit" in page
+
+
+def test_an_imported_date_out_of_range_is_reported_and_every_main_page_still_answers(editor_client, post_import):
+    feed = (b"title,body,published_at\nPort reopens,The port reopened on Tuesday.,2026-03-01\n"
+            b"Far future,The year 10000 in UTC.,9999-12-31T23:59:59-05:00\n"
+            b"Far past,Before the year 1 in UTC.,0001-01-01T00:00:00+05:00\n")
+    _, outcomes = post_import(editor_client, {"files": [upload("feed.csv", feed)]})
+    assert outcomes == {"feed.csv line 2": "imported", "feed.csv line 3": "failed", "feed.csv line 4": "failed"}
+    article = Article.objects.get()
+    for url in [reverse("annotations:article_list"), reverse("annotations:dashboard"),
+                reverse("annotations:article_detail", args=[article.pk]),
+                reverse("annotations:article_history", args=[article.pk])]:
+        assert editor_client.get(url).status_code == 200, url
 
 
 def test_an_import_runs_in_the_background_and_its_page_shows_progress(editor_client):
@@ -520,7 +534,7 @@ def test_too_many_files_at_once_are_refused_with_the_limit(editor_client, settin
 def test_a_duplicate_import_links_to_the_article_it_matches(editor_client, article, post_import):
     data = f"Another headline\n{article.body}".encode()
     response, outcomes = post_import(editor_client, {"files": [upload("again.txt", data)]})
-    assert outcomes["again.txt"]["status"] == "duplicate"
+    assert outcomes["again.txt"] == "duplicate"
     assert f"already stored as article {article.pk}" in response.content.decode()
     assert reverse("annotations:article_detail", args=[article.pk]) in response.content.decode()
     assert Article.objects.count() == 1
@@ -531,7 +545,7 @@ def test_a_pasted_article_is_imported(editor_client, editor, post_import):
         "title": "Pasted headline", "body": "The mayor said the bridge cost 12 million pounds.",
     })
     article = Article.objects.get()
-    assert outcomes["pasted.txt"]["status"] == "imported"
+    assert outcomes["pasted.txt"] == "imported"
     assert (article.title, article.source_name, article.imported_by) == ("Pasted headline", "pasted.txt", editor)
 
 

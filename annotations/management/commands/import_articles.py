@@ -1,11 +1,14 @@
 """`import_articles PATH...`: read article files and folders, store and pre-mark them."""
 import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotations.importing import SUPPORTED_SUFFIXES, ReadFailure, read_paths
+from annotations.importing import SUPPORTED_SUFFIXES, ReadFailure, read_file, source_files
 from annotations.storing import import_items
 
 
@@ -13,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Import articles from files or folders (" + ", ".join(sorted(SUPPORTED_SUFFIXES)) + "). "
         ".txt/.md: first non-empty line is the headline. .jsonl/.csv: fields title, body and optional "
-        "url, published_at, author. Each new article is pre-marked. Exits non-zero if any item failed."
+        "url, published_at, author. Each new article is pre-marked. A file that fails is reported and the "
+        "next one read. Exits non-zero if any item failed."
     )
 
     def add_arguments(self, parser):
@@ -24,30 +28,40 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, user, no_premark, dry_run, **options):
         actor = self._actor(user)
-        items = list(read_paths(paths))
-        if dry_run:
-            failures = [item for item in items if isinstance(item, ReadFailure)]
-            for failure in failures:
-                self.stderr.write(f"{failure.source_name}: {failure.reason}")
-            self.stdout.write(f"{len(items) - len(failures)} readable, {len(failures)} failed (dry run: nothing stored)")
-            failed = len(failures)
-        else:
-            failed = self._import(items, actor, premark=not no_premark)
-        if failed:
-            raise CommandError(f"{failed} item(s) could not be imported; see the messages above")
-
-    def _import(self, items, actor, *, premark: bool) -> int:
-        counts = {"imported": 0, "duplicate": 0, "failed": 0}
+        files = list(source_files(paths))
+        counts: Counter[str] = Counter()
         # The bar shows only on a terminal; piped output gets the plain lines alone.
-        progress = tqdm(total=len(items), unit="article", disable=not sys.stderr.isatty(), file=sys.stderr)
+        progress = tqdm(total=len(files), unit="file", disable=not sys.stderr.isatty(), file=sys.stderr)
         with progress:
-            for outcome in import_items(items, by=actor, premark=premark):
-                counts[outcome.status] += 1
-                with progress.external_write_mode():
-                    (self.stderr if outcome.status == "failed" else self.stdout).write(str(outcome))
+            for file in files:
+                for status, line in self._outcomes(file, actor, premark=not no_premark, dry_run=dry_run):
+                    counts[status] += 1
+                    if line:
+                        with progress.external_write_mode():
+                            (self.stderr if status == "failed" else self.stdout).write(line)
                 progress.update()
-        self.stdout.write(f"{counts['imported']} imported, {counts['duplicate']} already stored, {counts['failed']} failed")
-        return counts["failed"]
+        if dry_run:
+            self.stdout.write(f"{counts['readable']} readable, {counts['failed']} failed (dry run: nothing stored)")
+        else:
+            self.stdout.write(f"{counts['imported']} imported, {counts['duplicate']} already stored, {counts['failed']} failed")
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} item(s) could not be imported; see the messages above")
+
+    def _outcomes(self, file: Path, actor, *, premark: bool, dry_run: bool) -> Iterator[tuple[str, str]]:
+        """(status, line to print) for each article of one file."""
+        try:
+            if dry_run:
+                for item in read_file(file):
+                    if isinstance(item, ReadFailure):
+                        yield "failed", f"{item.source_name}: {item.reason}"
+                    else:
+                        yield "readable", ""
+            else:
+                for outcome in import_items(read_file(file), by=actor, premark=premark):
+                    yield outcome.status, str(outcome)
+        except Exception as error:  # whatever stops one file, the others are still read; the exit code tells
+            yield "failed", (f"{file}: stopped ({type(error).__name__}: {error}); run again to import the rest: "
+                             "what was stored is not stored twice")
 
     def _actor(self, username):
         if not username:
