@@ -117,19 +117,26 @@ class ArticleManager(ArticleQuerySetManager["Article"]):
                        author: str = "", published_at=None, note: str = "") -> tuple[Article, bool]:
         """Store a normalised article once; returns (article, created). A known body returns the stored one."""
         fingerprint = body_fingerprint(body)
-        with transaction.atomic():
+        try:
+            with transaction.atomic():
+                existing = self.filter(body_fingerprint=fingerprint).first()
+                if existing:
+                    return existing, False
+                article = self.create(
+                    title=title, body=body, body_fingerprint=fingerprint, source_name=source_name,
+                    source_url=source_url, author=author, published_at=published_at, imported_by=by,
+                )
+                AuditEvent.objects.record(
+                    AuditEvent.Action.IMPORTED, actor=by, article=article, note=note,
+                    after={"title": title, "source_name": source_name, "source_url": source_url,
+                           "characters": len(body), "fingerprint": fingerprint},
+                )
+        except IntegrityError:
+            # Another worker stored the same body between our look-up and our insert: theirs is the article.
             existing = self.filter(body_fingerprint=fingerprint).first()
-            if existing:
-                return existing, False
-            article = self.create(
-                title=title, body=body, body_fingerprint=fingerprint, source_name=source_name,
-                source_url=source_url, author=author, published_at=published_at, imported_by=by,
-            )
-            AuditEvent.objects.record(
-                AuditEvent.Action.IMPORTED, actor=by, article=article, note=note,
-                after={"title": title, "source_name": source_name, "source_url": source_url,
-                       "characters": len(body), "fingerprint": fingerprint},
-            )
+            if existing is None:
+                raise
+            return existing, False
         return article, True
 
 

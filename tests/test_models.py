@@ -158,3 +158,20 @@ def test_evidence_must_be_an_http_link(claim, reviewer):
     with pytest.raises(ValidationError):
         claim.add_evidence("javascript:alert(1)", by=reviewer)
     assert not claim.evidence.exists()
+
+
+def test_a_body_another_worker_stores_at_the_same_moment_returns_their_article(monkeypatch, editor):
+    body = "The ferry company added two crossings a day from June."
+    theirs, _ = Article.objects.import_article(title="Ferries", body=body, by=editor)
+    # Our look-up ran before their insert committed: it saw nothing, so our insert meets their row.
+    real_filter, calls = Article.objects.filter, []
+
+    def filter_seeing_nothing_the_first_time(*args, **kwargs):
+        calls.append(args or kwargs)
+        return Article.objects.none() if len(calls) == 1 else real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Article.objects, "filter", filter_seeing_nothing_the_first_time)
+    ours, created = Article.objects.import_article(title="Ferries again", body=body, by=editor)
+    assert (ours, created) == (theirs, False)
+    assert Article.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED).count() == 1
