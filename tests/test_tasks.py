@@ -137,6 +137,15 @@ def test_the_batch_page_offers_a_retry_for_a_batch_stuck_past_the_timeout(editor
     assert DBTaskResult.objects.get(pk=batch.task_id).status == TaskResultStatus.FAILED
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_polled_progress_shows_a_batch_stuck_past_the_timeout_without_a_reload(editor, editor_client, settings):
+    settings.IMPORT_HEARTBEAT_TIMEOUT = 60
+    batch = queue_import([GOOD], by=editor)
+    stall(batch, seconds_ago=61)
+    fragment = editor_client.get(reverse("annotations:import_batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "no sign of life" in fragment.content.decode() and "Retry the import" in fragment.content.decode()
+
+
 def generated_feed(count: int, *, start: int = 0) -> tuple[str, bytes]:
     """A JSON Lines file of short articles, each with a claim and a different body."""
     lines = [json.dumps({"title": f"Harbour report {n}",
