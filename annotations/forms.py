@@ -20,6 +20,7 @@ from annotations.importing import (
     draft_from_text,
     size_problem,
 )
+from annotations.match_search import matches_for
 from annotations.models import Article, Claim, Speaker
 
 if TYPE_CHECKING:
@@ -212,9 +213,20 @@ class ClaimChangeForm(forms.Form):
 
 
 class MatchForm(ClaimChangeForm):
-    """Take the verdict and evidence of the same claim checked in another article."""
+    """Take the verdict and evidence of the same claim checked in another article: only the one the
+    "already checked" search finds for this mark, so no other claim's verdict can be posted in."""
 
     source = forms.ModelChoiceField(Claim.objects.labelled().select_related("article"), widget=forms.HiddenInput)
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, claim=claim, **kwargs)
+        self.claim = claim
+
+    def clean_source(self) -> Claim:
+        source = self.cleaned_data["source"]
+        if matches_for([self.claim]).get(self.claim.pk) != source:
+            raise forms.ValidationError(gettext("That claim is not the one found to say the same as this mark."))
+        return source
 
 
 class VerdictForm(ClaimChangeForm):
