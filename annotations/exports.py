@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -24,14 +23,19 @@ from django.urls import reverse
 from annotations.batching import batched
 from annotations.models import AuditEvent, Claim, Evidence
 
-# Spreadsheets run a cell as a formula when its first visible character is one of these (CSV injection),
-# also written full-width, small or raised (＝, ﹦, ⁺): NFKC maps those to these.
-FORMULA_CHARACTERS = "=+-@"
-# OWASP's list also escapes a cell that starts with a tab or a carriage return, whatever follows.
-LEADING_CONTROLS = "\t\r"
-# What a spreadsheet shows as nothing before the first visible character: controls (tab, VT, FF...),
-# format characters (zero-width space, BOM...), spaces (NBSP...), line and paragraph separators.
-INVISIBLE_CATEGORIES = ("Cc", "Cf", "Zs", "Zl", "Zp")
+# The start of a cell a spreadsheet could run, as a regular expression Python and PostgreSQL read alike
+# (escapes only): a tab or CR, whatever follows (OWASP's list), or any run of invisibles and then a
+# character whose NFKC form begins with = + - @. Invisible: controls (tab, VT, FF...), format characters
+# (zero-width space, BOM...), spaces (NBSP...), line and paragraph separators. NFKC reads full-width
+# ＝＋－＠, small ﹦﹢﹣﹫ and raised ⁼⁺ as the ASCII signs. Both classes are Python's Unicode tables written
+# out (tests/test_exports.py rebuilds them and shows the new value when the tables change).
+INVISIBLES = (r"\u0000-\u0020\u007f-\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e"
+              r"\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+              r"\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+FORMULA_CHARACTERS = (r"\u002b\u002d\u003d\u0040\u207a\u207c\u208a\u208c\u2a75-\u2a76\ufb29\ufe62-\ufe63\ufe66\ufe6b"
+                      r"\uff0b\uff0d\uff1d\uff20")
+FORMULA_START = rf"^(?:[\u0009\u000d]|[{INVISIBLES}]*[{FORMULA_CHARACTERS}])"
+_FORMULA_START = re.compile(FORMULA_START)
 # A link a reader may follow, in the regular-expression syntax Python and PostgreSQL share: http or
 # https in any case. Exports blank any other (javascript:, data:, vbscript:...).
 WEB_LINK = "^[hH][tT][tT][pP][sS]?://"
@@ -64,46 +68,10 @@ class Column:
         return (lambda value: text_cell(to_cell(value))) if to_cell else text_cell
 
 
-@functools.cache
-def formula_start() -> str:
-    """The start of a cell a spreadsheet could run, as a regular expression Python and PostgreSQL read
-    alike: a leading tab or CR, or any invisibles and then a character whose NFKC form begins with a
-    formula character. Built once per process from Python's Unicode tables (a fraction of a second),
-    so both CSV paths decide by the same tables, whatever PostgreSQL's own are."""
-    invisible, formula = [], []
-    for code in range(sys.maxunicode + 1):
-        character = chr(code)
-        if unicodedata.category(character) in INVISIBLE_CATEGORIES:
-            invisible.append(code)
-        elif unicodedata.normalize("NFKC", character)[:1] in FORMULA_CHARACTERS:
-            formula.append(code)
-    controls = sorted(map(ord, LEADING_CONTROLS))
-    return f"^(?:[{_bracketed(controls)}]|[{_bracketed(invisible)}]*[{_bracketed(formula)}])"
-
-
-def _bracketed(codes: list[int]) -> str:
-    """Sorted code points as the inside of a bracket expression: ranges of \\u/\\U escapes, which both know."""
-    def escape(code: int) -> str:
-        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-    ranges: list[list[int]] = []
-    for code in codes:
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "".join(escape(first) if first == last else f"{escape(first)}-{escape(last)}" for first, last in ranges)
-
-
-@functools.cache
-def _formula_start_pattern() -> re.Pattern[str]:
-    return re.compile(formula_start())
-
-
 def neutralise(value) -> str:
     """Text a spreadsheet shows as typed: a cell it would run as a formula gets a leading apostrophe."""
     text = "" if value is None else str(value)
-    return "'" + text if _formula_start_pattern().match(text) else text
+    return "'" + text if _FORMULA_START.match(text) else text
 
 
 def text_cell(value) -> str:
@@ -127,7 +95,7 @@ def _neutralised_sql(column: str) -> str:
     Most cells start with a letter: a cell starting with A to ~ (65–126, none of which the pattern
     can start with) skips the regular expression, which halves the cost of the escaping.
     """
-    return (f"NULLIF(CASE WHEN ascii({column}) NOT BETWEEN {ord('A')} AND {ord('~')} AND {column} ~ '{formula_start()}'"
+    return (f"NULLIF(CASE WHEN ascii({column}) NOT BETWEEN {ord('A')} AND {ord('~')} AND {column} ~ '{FORMULA_START}'"
             f" THEN '''' || {column} ELSE {column} END, '')")
 
 
@@ -136,7 +104,7 @@ def _web_link_sql(column: str) -> str:
     return f"CASE WHEN {column} ~ '{WEB_LINK}' THEN {column} END"
 
 
-# The CSV, one column a line. The SQL's table aliases are copy_csv_sql()'s: c claim, a article, u reviewer.
+# The CSV, one column a line. The SQL's table aliases are COPY_CSV_SQL's: c claim, a article, u reviewer.
 CSV_COLUMNS = (
     Column("article_id", "article_id", "c.article_id"),
     Column("article_title", "article__title", "a.title", is_free_text=True),
@@ -231,11 +199,8 @@ def csv_rows(claims: QuerySet) -> Iterator[str]:
         yield "".join(",".join(map(str, row)) + "\n" for row in rows)
 
 
-@functools.cache
-def copy_csv_sql() -> str:
-    """The CSV's columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
-    Built on first use: the formula pattern costs a scan of Unicode that most processes never need."""
-    return f"""
+# The CSV's columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
+COPY_CSV_SQL = f"""
 COPY (
     SELECT {", ".join(column.copy_sql for column in CSV_COLUMNS)}
     FROM annotations_claim c
@@ -254,7 +219,7 @@ def csv_rows_by_copy(claims: QuerySet, chunk_bytes: int = 1 << 16) -> Iterator[s
     selected, params = claims.order_by().values("pk").query.sql_with_params()
     # The driver's own cursor: Django's debug wrapper (tests) passes no parameters on to COPY.
     with transaction.atomic(), connection.cursor() as cursor, \
-            cursor.cursor.copy(copy_csv_sql().format(selected=selected), params) as copy:
+            cursor.cursor.copy(COPY_CSV_SQL.format(selected=selected), params) as copy:
         rows, size = [], 0
         for row in copy:  # one row per message
             rows.append(bytes(row))

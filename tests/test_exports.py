@@ -2,6 +2,8 @@
 import csv
 import io
 import json
+import sys
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,8 @@ from django.utils import timezone
 
 from annotations.exports import (
     COLUMNS,
+    FORMULA_CHARACTERS,
+    INVISIBLES,
     claimreview_lines,
     csv_lines,
     csv_rows,
@@ -41,6 +45,33 @@ def test_cells_whose_first_visible_character_is_a_formula_character_are_neutrali
 @pytest.mark.parametrize("value", ["Plain text, with “quotes”", "x=1", " a - b", "−1 (a minus sign)", ""])
 def test_ordinary_cells_are_unchanged(value):
     assert neutralise(value) == value
+
+
+def escaped(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def bracketed(codes: list[int]) -> str:
+    """Sorted code points as the inside of a bracket expression, in ranges of \\u/\\U escapes."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(escaped(first) if first == last else f"{escaped(first)}-{escaped(last)}" for first, last in ranges)
+
+
+def test_the_formula_check_follows_pythons_unicode_tables():
+    """When Python's Unicode tables change this fails; paste the values it shows into exports.py."""
+    invisible, formula = [], []
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if unicodedata.category(character) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            invisible.append(code)
+        elif unicodedata.normalize("NFKC", character)[:1] in "=+-@":
+            formula.append(code)
+    assert (bracketed(invisible), bracketed(formula)) == (INVISIBLES, FORMULA_CHARACTERS)
 
 
 def test_no_cell_starting_with_a_letter_or_the_ascii_after_it_is_neutralised():
