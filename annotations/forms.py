@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,16 @@ class ExportFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError(gettext("“Labelled from” is after “Labelled to”."))
         return cleaned
+
+
+class AuditExportForm(forms.Form):
+    """Which audit log to download: one article's (`?article=ID`, ASCII digits as in its URL) or, blank, all."""
+
+    # Not an IntegerField: int() also takes "１" and other digits, which then reach the file name.
+    article = forms.CharField(required=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
+
+    def clean_article(self) -> int | None:
+        return int(self.cleaned_data["article"]) if self.cleaned_data["article"] else None
 
 
 class ArticleFilterForm(forms.Form):
