@@ -3,11 +3,10 @@ chunks shared by the browser download and `export_claims`, so a million claims s
 The audit log's JSON Lines export lives here too."""
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -24,14 +23,31 @@ from django.urls import reverse
 from annotations.batching import batched
 from annotations.models import AuditEvent, Claim, Evidence
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The start of a cell a spreadsheet could run, as a regular expression Python and PostgreSQL read alike
+# (escapes only): a tab or CR, whatever follows (OWASP's list), or any run of invisibles and then a
+# character whose NFKC form begins with = + - @. Invisible: controls (tab, VT, FF...), format characters
+# (zero-width space, BOM...), spaces (NBSP...), line and paragraph separators. NFKC reads full-width
+# ＝＋－＠, small ﹦﹢﹣﹫ and raised ⁼⁺ as the ASCII signs. Both classes are Python's Unicode tables written
+# out (tests/test_exports.py rebuilds them and shows the new value when the tables change).
+INVISIBLES = (r"\u0000-\u0020\u007f-\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e"
+              r"\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+              r"\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+FORMULA_CHARACTERS = (r"\u002b\u002d\u003d\u0040\u207a\u207c\u208a\u208c\u2a75-\u2a76\ufb29\ufe62-\ufe63\ufe66\ufe6b"
+                      r"\uff0b\uff0d\uff1d\uff20")
+FORMULA_START = rf"^(?:[\u0009\u000d]|[{INVISIBLES}]*[{FORMULA_CHARACTERS}])"
+_FORMULA_START = re.compile(FORMULA_START)
+# A link a reader may follow, in the regular-expression syntax Python and PostgreSQL share: http or
+# https in any case. Exports blank any other (javascript:, data:, vbscript:...).
+WEB_LINK = "^[hH][tT][tT][pP][sS]?://"
+# The characters that make PostgreSQL's COPY quote a CSV cell.
+_NEEDS_QUOTES = re.compile('[",\r\n]')
 
 
 @dataclass(frozen=True)
 class Column:
     """One CSV column: its header, the field the ORM reads, the expression PostgreSQL's COPY writes, and
-    how Python writes the cell (free text is neutralised, `to_cell` formats, anything else goes as read)."""
+    how Python writes the cell (`to_cell` formats; free text is then neutralised and quoted; anything
+    else goes as read)."""
 
     name: str
     field: str
@@ -46,20 +62,54 @@ class Column:
     @property
     def cell_writer(self) -> Callable[[Any], str] | None:
         """What Python's row passes the read value through; None: nothing, it goes as read."""
-        return neutralise if self.is_free_text else self.to_cell
+        to_cell = self.to_cell
+        if not self.is_free_text:
+            return to_cell
+        return (lambda value: text_cell(to_cell(value))) if to_cell else text_cell
+
+
+def neutralise(value) -> str:
+    """Text a spreadsheet shows as typed: a cell it would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def text_cell(value) -> str:
+    """Free text as one CSV cell: neutralised, and quoted as PostgreSQL's COPY quotes (a comma, a quote,
+    a CR or an LF inside). Python's csv module leaves a lone CR bare when rows end in LF, and a
+    spreadsheet reads that CR as the end of the row: what follows would start a row of its own."""
+    text = neutralise(value)
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if a reader may follow it (http or https), else None."""
+    return url if url and re.match(WEB_LINK, url) else None
 
 
 def _neutralised_sql(column: str) -> str:
-    """neutralise() in SQL; an empty value becomes NULL, which COPY writes as an empty cell, as csv does."""
-    triggers = ", ".join("E'" + character.encode("unicode_escape").decode() + "'" for character in FORMULA_TRIGGERS)
-    return f"NULLIF(CASE WHEN left({column}, 1) IN ({triggers}) THEN '''' || {column} ELSE {column} END, '')"
+    """text_cell() in SQL, but for the quoting, which COPY does itself. An empty value becomes NULL,
+    which COPY writes as an empty cell, as text_cell does. The pattern holds no quote, so it can be
+    a plain literal (standard_conforming_strings: its backslashes stay as they are).
+
+    Most cells start with a letter: a cell starting with A to ~ (65–126, none of which the pattern
+    can start with) skips the regular expression, which halves the cost of the escaping.
+    """
+    return (f"NULLIF(CASE WHEN ascii({column}) NOT BETWEEN {ord('A')} AND {ord('~')} AND {column} ~ '{FORMULA_START}'"
+            f" THEN '''' || {column} ELSE {column} END, '')")
+
+
+def _web_link_sql(column: str) -> str:
+    """web_link() in SQL."""
+    return f"CASE WHEN {column} ~ '{WEB_LINK}' THEN {column} END"
 
 
 # The CSV, one column a line. The SQL's table aliases are COPY_CSV_SQL's: c claim, a article, u reviewer.
 CSV_COLUMNS = (
     Column("article_id", "article_id", "c.article_id"),
     Column("article_title", "article__title", "a.title", is_free_text=True),
-    Column("article_url", "article__source_url", "a.source_url", is_free_text=True),
+    Column("article_url", "article__source_url", _web_link_sql("a.source_url"), is_free_text=True,
+           to_cell=lambda url: web_link(url) or ""),
     Column("claim_id", "pk", "c.id"),
     Column("kind", "kind", "c.kind"),
     Column("text", "text", "c.text", is_free_text=True),
@@ -100,19 +150,14 @@ def select_claims(*, article=None, verdict: str = "", kind: str = "", reviewer=N
     return claims.dated_between("reviewed_at", date_from, date_to)
 
 
-def neutralise(value) -> str:
-    """Text a spreadsheet shows as typed: a leading formula character is escaped with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
 _EVIDENCE = COLUMNS.index("evidence_urls")
-# Only these cells need writing: ids, offsets and choice values cannot start with a formula character.
+# Only these cells need writing: ids, offsets and choice values cannot start with a formula character
+# nor hold a character CSV quotes.
 _CELL_WRITERS = [(position, writer) for position, column in enumerate(CSV_COLUMNS) if (writer := column.cell_writer)]
 
 
 def claim_row_chunks(claims: QuerySet) -> Iterator[list[list]]:
-    """The claims as CSV rows, a chunk at a time, free text already neutralised.
+    """The claims as CSV rows, a chunk at a time, every cell CSV text (free text neutralised and quoted).
 
     Plain tuples rather than model instances, one evidence query per chunk, and only the cells that
     need it written: this is the hot loop of a year's export.
@@ -133,7 +178,8 @@ def _evidence_urls(claim_ids: list[int]) -> dict[int, list[str]]:
     urls: dict[int, list[str]] = {}
     for claim_id, url in Evidence.objects.filter(claim_id__in=claim_ids).order_by("added_at", "pk").values_list(
             "claim_id", "url"):
-        urls.setdefault(claim_id, []).append(url)
+        if web_link(url):
+            urls.setdefault(claim_id, []).append(url)
     return urls
 
 
@@ -148,14 +194,9 @@ def csv_lines(claims: QuerySet) -> Iterator[str]:
 
 
 def csv_rows(claims: QuerySet) -> Iterator[str]:
-    """The rows as CSV text, a chunk at a time, with the line end COPY writes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """The rows as CSV text, a chunk at a time, as COPY writes them (the cells are already CSV text)."""
     for rows in claim_row_chunks(claims):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(rows)
-        yield buffer.getvalue()
+        yield "".join(",".join(map(str, row)) + "\n" for row in rows)
 
 
 # The CSV's columns and escaping, for PostgreSQL to write; {selected}: the chosen claims' ids.
@@ -166,7 +207,7 @@ COPY (
     JOIN annotations_article a ON a.id = c.article_id
     LEFT JOIN auth_user u ON u.id = c.reviewed_by_id
     LEFT JOIN LATERAL (SELECT string_agg(e.url, ' ' ORDER BY e.added_at, e.id) AS urls
-                       FROM annotations_evidence e WHERE e.claim_id = c.id) ev ON true
+                       FROM annotations_evidence e WHERE e.claim_id = c.id AND e.url ~ '{WEB_LINK}') ev ON true
     WHERE c.id IN ({{selected}})
     ORDER BY c.article_id, c.start, c."end", c.id
 ) TO STDOUT WITH (FORMAT csv)
@@ -236,18 +277,21 @@ def jsonl_lines(claims: QuerySet) -> Iterator[str]:
 def _jsonl_line(claim: Claim, history: dict) -> str:
     record = {
         "claim_id": claim.pk, "article_id": claim.article_id, "article_title": claim.article.title,
-        "article_url": claim.article.source_url, "kind": claim.kind, "text": claim.text,
+        "article_url": web_link(claim.article.source_url), "kind": claim.kind, "text": claim.text,
         "speaker": claim.speaker or None, "start": claim.start, "end": claim.end, "verdict": claim.verdict,
         "note": claim.note, "origin": claim.origin, "score": claim.score,
         "labelled_by": claim.reviewed_by.get_username() if claim.reviewed_by else None,
         "labelled_at": _iso(claim.reviewed_at), "version": claim.version, "url": claim_url(claim),
-        "evidence": [{"url": e.url, "description": e.description, "added_at": _iso(e.added_at)}
+        "evidence": [{"url": web_link(e.url), "description": e.description, "added_at": _iso(e.added_at)}
                      for e in claim.evidence.all()],
         "history": {"events": history.get("events", 0), "first_at": _iso(history.get("first_at")),
                     "last_at": _iso(history.get("last_at"))},
     }
     return json.dumps(record, ensure_ascii=False) + "\n"
 
+
+# JSON escapes for the characters that could end or open markup around JSON-LD.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 # schema.org ClaimReview ratings: a 1–3 scale whose names fact-check aggregators recognise.
 RATINGS: dict[str, tuple[int, str]] = {
@@ -265,8 +309,8 @@ def claim_review(claim: Claim) -> dict:
     # Only labelled claims are exported, and every verb that labels a claim stamps reviewed_at.
     assert claim.reviewed_at is not None
     item: dict[str, Any] = {"@type": "Claim", "appearance": {"@type": "CreativeWork", "headline": article.title}}
-    if article.source_url:
-        item["appearance"]["url"] = article.source_url
+    if url := web_link(article.source_url):
+        item["appearance"]["url"] = url
     if article.published_at:
         item["datePublished"] = article.published_at.date().isoformat()
     if claimant:
@@ -282,10 +326,15 @@ def claim_review(claim: Claim) -> dict:
 
 
 def claimreview_lines(claims: QuerySet) -> Iterator[str]:
-    """A JSON-LD array of ClaimReview objects, written one object at a time."""
+    """A JSON-LD array of ClaimReview objects, written one object at a time.
+
+    `<`, `>` and `&` are written as JSON escapes, as Django's json_script does: the usual way to publish
+    JSON-LD is inside `<script type="application/ld+json">`, where a `</script>` in a headline would
+    end the element and run whatever follows.
+    """
     separator = "[\n"
     for claim in _each(claims):
-        yield separator + json.dumps(claim_review(claim), ensure_ascii=False)
+        yield separator + json.dumps(claim_review(claim), ensure_ascii=False).translate(_SCRIPT_SAFE)
         separator = ",\n"
     yield "[]\n" if separator == "[\n" else "\n]\n"
 

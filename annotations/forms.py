@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from annotations.importing import (
     draft_from_text,
     size_problem,
 )
+from annotations.match_search import matches_for
 from annotations.models import Article, Claim, Speaker
 
 if TYPE_CHECKING:
@@ -63,6 +64,16 @@ class ExportFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             raise forms.ValidationError(gettext("“Labelled from” is after “Labelled to”."))
         return cleaned
+
+
+class AuditExportForm(forms.Form):
+    """Which audit log to download: one article's (`?article=ID`, ASCII digits as in its URL) or, blank, all."""
+
+    # Not an IntegerField: int() also takes "１" and other digits, which then reach the file name.
+    article = forms.CharField(required=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
+
+    def clean_article(self) -> int | None:
+        return int(self.cleaned_data["article"]) if self.cleaned_data["article"] else None
 
 
 class ArticleFilterForm(forms.Form):
@@ -212,9 +223,20 @@ class ClaimChangeForm(forms.Form):
 
 
 class MatchForm(ClaimChangeForm):
-    """Take the verdict and evidence of the same claim checked in another article."""
+    """Take the verdict and evidence of the same claim checked in another article: only the one the
+    "already checked" search finds for this mark, so no other claim's verdict can be posted in."""
 
     source = forms.ModelChoiceField(Claim.objects.labelled().select_related("article"), widget=forms.HiddenInput)
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, claim=claim, **kwargs)
+        self.claim = claim
+
+    def clean_source(self) -> Claim:
+        source = self.cleaned_data["source"]
+        if matches_for([self.claim]).get(self.claim.pk) != source:
+            raise forms.ValidationError(gettext("That claim is not the one found to say the same as this mark."))
+        return source
 
 
 class VerdictForm(ClaimChangeForm):

@@ -456,20 +456,24 @@ class Claim(models.Model):
             raise ValidationError(gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict})
 
         def apply(claim: Claim) -> list[str]:
-            # Read under the claim's row lock, so two reviewers answering at once are counted in turn.
-            opinions = dict(claim.opinions.values_list("reviewer_id", "verdict"))
-            if opinions.get(by.pk) == verdict:
-                raise ValidationError(gettext("Your opinion is already %(verdict)s; "
-                                              "a second opinion has to come from another reviewer.")
-                                      % {"verdict": claim.Verdict(verdict).label})
-            others = {reviewer: given for reviewer, given in opinions.items() if reviewer != by.pk}
-            claim.review_state = claim.state_after_opinion(verdict, others.values())
-            Opinion.objects.update_or_create(claim=claim, reviewer=by, defaults={"verdict": verdict})
+            claim._record_opinion(verdict, by=by)
             claim.verdict, claim.reviewed_by, claim.reviewed_at = verdict, by, timezone.now()
             claim.is_dismissed = False
             return ["verdict", "reviewed_by", "reviewed_at", "is_dismissed", "review_state"]
 
         self._change(AuditEvent.Action.OPINION_GIVEN, by=by, expected_version=expected_version, apply=apply)
+
+    def _record_opinion(self, verdict: str, *, by) -> None:
+        """On the row-locked copy: `by`'s opinion replaces any earlier one of theirs, and the review state
+        follows from everyone's opinions. Under the lock, two reviewers answering at once count in turn."""
+        opinions = dict(self.opinions.values_list("reviewer_id", "verdict"))
+        if opinions.get(by.pk) == verdict:
+            raise ValidationError(gettext("Your opinion is already %(verdict)s; "
+                                          "a second opinion has to come from another reviewer.")
+                                  % {"verdict": self.Verdict(verdict).label})
+        others = {reviewer: given for reviewer, given in opinions.items() if reviewer != by.pk}
+        self.review_state = self.state_after_opinion(verdict, others.values())
+        Opinion.objects.update_or_create(claim=self, reviewer=by, defaults={"verdict": verdict})
 
     def state_after_opinion(self, verdict: str, others: Iterable[str]) -> str:
         """The review state once someone gives `verdict`, given the other reviewers' opinions.
@@ -552,16 +556,28 @@ class Claim(models.Model):
         self._change(AuditEvent.Action.EVIDENCE_ADDED, by=by, expected_version=expected_version, apply=apply)
 
     def apply_match(self, source: Claim, *, by, expected_version: int | None = None) -> None:
-        """Give this mark the verdict and evidence of the same claim already checked elsewhere."""
+        """Give this unlabelled mark the verdict and evidence of the same claim already checked elsewhere.
+
+        The caller checks that `source` is the match the search finds (MatchForm). Here, under the row
+        lock, a match only labels a live unlabelled mark, so it never overturns a verdict: settling a
+        disagreement is the editor's (adjudicate). With second opinions on, the lent verdict is `by`'s
+        opinion and still needs a second.
+        """
         if source.pk == self.pk or source.verdict == self.Verdict.UNREVIEWED or source.is_dismissed:
             raise ValidationError(gettext("Only a labelled claim in another place can lend its verdict."))
 
         def apply(claim: Claim) -> list[str]:
+            if claim.verdict != claim.Verdict.UNREVIEWED or claim.is_dismissed:
+                raise ValidationError(gettext("This mark is already labelled: a match only labels unlabelled marks."))
+            if claim.is_second_opinion_required():
+                claim._record_opinion(source.verdict, by=by)
+            else:
+                claim.review_state = claim.ReviewState.FINAL
             claim.verdict, claim.reviewed_by, claim.reviewed_at = source.verdict, by, timezone.now()
             known = set(claim.evidence.values_list("url", flat=True))
             claim.evidence.bulk_create([Evidence(claim=claim, url=e.url, description=e.description, added_by=by)
                                         for e in source.evidence.all() if e.url not in known])
-            return ["verdict", "reviewed_by", "reviewed_at"]
+            return ["verdict", "reviewed_by", "reviewed_at", "review_state"]
 
         self._change(AuditEvent.Action.MATCH_APPLIED, by=by, expected_version=expected_version, apply=apply,
                      note=f"same as claim {source.pk} in article {source.article_id} “{source.article.title}”")

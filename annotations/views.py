@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from annotations.forms import (
     AdjudicationForm,
     ArticleFilterForm,
     AssignForm,
+    AuditExportForm,
     ClaimChangeForm,
     ClaimForm,
     EvidenceForm,
@@ -271,11 +272,14 @@ def claims_download(request: HttpRequest) -> HttpResponseBase:
 @permission_required("annotations.export_claims", raise_exception=True)
 def audit_download(request: HttpRequest) -> HttpResponseBase:
     """The audit log (one article's with ?article=ID) as JSON Lines with the hashes."""
+    form = AuditExportForm(request.GET)
+    if not form.is_valid():
+        raise Http404(_("No such article."))
     events = AuditEvent.objects.order_by("pk")
-    if article_id := request.GET.get("article"):
-        events = events.filter(article=get_object_or_404(Article, pk=article_id if article_id.isdigit() else 0))
+    if (article_id := form.cleaned_data["article"]) is not None:
+        events = events.filter(article=get_object_or_404(Article, pk=article_id))
     response = StreamingHttpResponse(audit_lines(events), content_type="application/x-ndjson; charset=utf-8")
-    scope = f"article-{article_id}" if article_id else "all"
+    scope = f"article-{article_id}" if article_id is not None else "all"
     response["Content-Disposition"] = f'attachment; filename="factcheck-audit-{scope}-{timezone.localdate():%Y-%m-%d}.jsonl"'
     return response
 
@@ -575,7 +579,9 @@ def _installed_version(package: str) -> str | None:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: is the database answering, which spaCy pipeline is configured."""
+    """For load balancers and monitoring: is the database answering and the configured spaCy pipeline
+    installed (200 or 503). Only signed-in users see which pipeline, its version and what failed:
+    to anyone else, that is a map of what to attack."""
     model_name = settings.SPACY_MODEL
     model_version = _installed_version(model_name)
     try:
@@ -585,6 +591,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         database = f"error: {type(error).__name__}"
     healthy = database == "ok" and model_version is not None
-    return JsonResponse({"status": "ok" if healthy else "failing", "database": database,
-                         "spacy_model": model_name, "spacy_model_version": model_version},
-                        status=200 if healthy else 503)
+    report: dict[str, str | None] = {"status": "ok" if healthy else "failing"}
+    if request.user.is_authenticated:
+        report |= {"database": database, "spacy_model": model_name, "spacy_model_version": model_version}
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
 from annotations.models import Article, AuditEvent
 
@@ -96,3 +97,24 @@ def test_an_articles_audit_export_holds_only_its_events(history, article, tmp_pa
     call_command("export_audit", "--article", str(article.pk), "--output", str(target),
                  stdout=io.StringIO())
     assert {json.loads(line)["article_id"] for line in target.read_text().splitlines()} == {article.pk}
+
+
+def audit_download(client, article_id: str):
+    return client.get(reverse("annotations:audit_download"), {"article": article_id})
+
+
+@pytest.mark.parametrize("article_id", ["²", "abc", "1.0", "-1", "99999999999999999999999"])
+def test_an_audit_download_for_an_article_id_that_is_not_one_is_not_found(editor_client, history, article_id):
+    assert audit_download(editor_client, article_id).status_code == 404
+
+
+@pytest.mark.parametrize("zero", ["０", "٠"])  # full-width and Arabic-Indic digits: int() takes them
+def test_an_article_id_in_other_digits_is_not_found(editor_client, history, article, zero):
+    assert audit_download(editor_client, "".join(chr(ord(zero) + int(d)) for d in str(article.pk))).status_code == 404
+
+
+def test_an_articles_audit_download_is_named_after_its_id_and_holds_its_events(editor_client, history, article):
+    response = audit_download(editor_client, str(article.pk))
+    assert f'filename="factcheck-audit-article-{article.pk}-' in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [event.pk for event in history]

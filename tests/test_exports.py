@@ -2,6 +2,8 @@
 import csv
 import io
 import json
+import sys
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,8 @@ from django.utils import timezone
 
 from annotations.exports import (
     COLUMNS,
+    FORMULA_CHARACTERS,
+    INVISIBLES,
     claimreview_lines,
     csv_lines,
     csv_rows,
@@ -18,7 +22,7 @@ from annotations.exports import (
     neutralise,
     select_claims,
 )
-from annotations.models import Article, Claim
+from annotations.models import Article, Claim, Evidence
 
 
 def parse(lines) -> list[list[str]]:
@@ -27,13 +31,116 @@ def parse(lines) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:])))
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1)", "+1", "-2+3", "@cmd", "\tx"])
-def test_cells_starting_with_a_formula_character_are_neutralised(value):
+@pytest.mark.parametrize("value", [
+    "=SUM(A1)", "+1", "-2+3", "@cmd", "\tx", "\rx",
+    # Spreadsheets skip what they show as nothing: spaces, NBSP, zero-width space, line separator, VT, FF, BOM.
+    " =1", "\u00a0=1", "\u200b+1", "\u2028-1", "\x0b@x", "\x0c=1", "\ufeff=1", "\u3000 \t=1",
+    # And read full-width, small and raised signs as the ASCII ones (NFKC).
+    "＝1", "＋1", "－1", "＠x", "﹦1", "﹢1", "⁼1",
+])
+def test_cells_whose_first_visible_character_is_a_formula_character_are_neutralised(value):
     assert neutralise(value) == "'" + value
 
 
-def test_ordinary_cells_are_unchanged():
-    assert neutralise("Plain text, with “quotes”") == "Plain text, with “quotes”"
+@pytest.mark.parametrize("value", ["Plain text, with “quotes”", "x=1", " a - b", "−1 (a minus sign)", ""])
+def test_ordinary_cells_are_unchanged(value):
+    assert neutralise(value) == value
+
+
+def escaped(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def bracketed(codes: list[int]) -> str:
+    """Sorted code points as the inside of a bracket expression, in ranges of \\u/\\U escapes."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(escaped(first) if first == last else f"{escaped(first)}-{escaped(last)}" for first, last in ranges)
+
+
+def test_the_formula_check_follows_pythons_unicode_tables():
+    """When Python's Unicode tables change this fails; paste the values it shows into exports.py."""
+    invisible, formula = [], []
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if unicodedata.category(character) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            invisible.append(code)
+        elif unicodedata.normalize("NFKC", character)[:1] in "=+-@":
+            formula.append(code)
+    assert (bracketed(invisible), bracketed(formula)) == (INVISIBLES, FORMULA_CHARACTERS)
+
+
+def test_no_cell_starting_with_a_letter_or_the_ascii_after_it_is_neutralised():
+    """PostgreSQL's COPY skips the pattern for cells that start with A to ~ (exports._neutralised_sql)."""
+    assert all(neutralise(chr(code) + "=1") == chr(code) + "=1" for code in range(ord("A"), ord("~") + 1))
+
+
+# Free text a spreadsheet must neither run nor split, and the cell a CSV reader gets back.
+HOSTILE_CELLS = [
+    ("ok\r=cmd|' /C calc'!A0", "ok\r=cmd|' /C calc'!A0"),  # quoted, so the CR cannot start a row
+    (" =1+1", "' =1+1"), ("\u00a0=1+1", "'\u00a0=1+1"), ("\u200b+1", "'\u200b+1"), ("\u2028-1", "'\u2028-1"),
+    ("\x0b@SUM(A1)", "'\x0b@SUM(A1)"), ("\x0c=1", "'\x0c=1"), ("\ufeff=1", "'\ufeff=1"),
+    ("＝1+1", "'＝1+1"), ("﹦1+1", "'﹦1+1"), ("＋1", "'＋1"), ("－1", "'－1"), ("＠SUM(A1)", "'＠SUM(A1)"),
+    ("\r\n=1", "'\r\n=1"), ("line one\r\nline two", "line one\r\nline two"),
+    ('say "hi", then go', 'say "hi", then go'), ("plain", "plain"),
+]
+
+
+@pytest.fixture
+def hostile_claims(editor, reviewer) -> list[Claim]:
+    """One labelled claim per hostile cell (as note and speaker), on an article with a script link and a
+    headline that closes a script element; the first claim has a data: link among its evidence."""
+    article, _ = Article.objects.import_article(
+        title="</script><script>alert(1)</script> & co", body="Rates rose. " * len(HOSTILE_CELLS), by=editor,
+        source_url="javascript:alert(document.domain)")
+    claims = []
+    for number, (value, _expected) in enumerate(HOSTILE_CELLS):
+        start = number * 12
+        claim = Claim.objects.create(article=article, kind="claim", start=start, end=start + 11,
+                                     text=article.body[start:start + 11], note=value, speaker=value)
+        claim.set_verdict("verified", by=reviewer)
+        claims.append(claim)
+    # Stored before links were checked (add_evidence refuses it now).
+    Evidence.objects.create(claim=claims[0], url="data:text/html,<script>alert(1)</script>", added_by=reviewer)
+    Evidence.objects.create(claim=claims[0], url="https://example.org/ok", added_by=reviewer)
+    return claims
+
+
+@pytest.mark.django_db
+def test_hostile_cells_come_back_whole_and_neutralised(hostile_claims):
+    header, *rows = parse(csv_lines(select_claims()))
+    assert len(rows) == len(HOSTILE_CELLS)
+    for row, (_value, expected) in zip(rows, HOSTILE_CELLS, strict=True):
+        record = dict(zip(header, row, strict=True))
+        assert (record["note"], record["speaker"]) == (expected, expected)
+        assert record["article_url"] == ""
+    assert rows[0][COLUMNS.index("evidence_urls")] == "https://example.org/ok"
+
+
+@pytest.mark.django_db
+def test_a_lone_carriage_return_is_quoted(hostile_claims):
+    assert ',"ok\r=cmd|\' /C calc\'!A0",' in "".join(csv_lines(select_claims()))
+
+
+@pytest.mark.django_db
+def test_links_that_are_not_http_are_left_out_of_json_lines_and_claimreview(hostile_claims):
+    record = json.loads(next(jsonl_lines(select_claims())))
+    assert record["article_url"] is None
+    assert [e["url"] for e in record["evidence"]] == [None, "https://example.org/ok"]
+    review = json.loads("".join(claimreview_lines(select_claims())))[0]
+    assert "url" not in review["itemReviewed"]["appearance"]
+
+
+@pytest.mark.django_db
+def test_claimreview_escapes_markup_so_it_can_sit_in_a_script_element(hostile_claims):
+    text = "".join(claimreview_lines(select_claims()))
+    assert not {"<", ">", "&"} & set(text)
+    headline = json.loads(text)[0]["itemReviewed"]["appearance"]["headline"]
+    assert headline == "</script><script>alert(1)</script> & co"
 
 
 @pytest.mark.django_db
@@ -206,3 +313,12 @@ def test_postgresql_writes_the_same_csv_rows_as_python(editor, reviewer, make_cl
     assert "".join(csv_rows_by_copy(claims)) == "".join(csv_rows(claims))
     rows = parse(csv_lines(claims))
     assert len(rows) == 3 and rows[2][COLUMNS.index("note")] == "'+1 line one\nline \"two\", three"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; CI runs the suite there too")
+def test_postgresql_writes_the_same_bytes_as_python_for_hostile_rows(hostile_claims):
+    claims = select_claims()
+    by_copy = "".join(csv_rows_by_copy(claims))
+    assert by_copy.encode() == "".join(csv_rows(claims)).encode()
+    assert by_copy.count("\n") - sum(value.count("\n") for value, _ in HOSTILE_CELLS) * 2 == len(HOSTILE_CELLS)

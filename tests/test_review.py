@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.agreement import agreement_by_pair, cohens_kappa
+from annotations.exports import select_claims
 from annotations.match_search import match_text
 from annotations.models import Article, Assignment, AuditEvent, Claim, Opinion, Speaker, SpeakerAlias
 
@@ -762,6 +763,45 @@ def test_applying_the_earlier_verdict_copies_it_with_the_evidence_and_records_th
     assert list(claim.evidence.values_list("url", flat=True)) == ["https://example.org/minutes"]
     event = claim.history().last()
     assert event.action == AuditEvent.Action.MATCH_APPLIED and f"claim {checked_elsewhere.pk}" in event.note
+
+
+def post_match(client, claim: Claim, source: Claim):
+    return client.post(reverse("annotations:claim_apply_match", args=[claim.pk]),
+                       {"source": source.pk, "expected_version": claim.version})
+
+
+def test_a_match_is_applied_only_from_the_claim_the_search_found(reviewer_client, reviewer, claim, checked_elsewhere,
+                                                                 other_article):
+    sentence = "The port handled 9 million containers in 2024."
+    unrelated = other_article.add_mark(start=0, end=len(sentence), kind="claim", by=reviewer)
+    unrelated.set_verdict("disputed", by=reviewer)
+    assert post_match(reviewer_client, claim, unrelated).status_code == 400
+    claim.refresh_from_db()
+    assert claim.verdict == "unreviewed" and not claim.evidence.exists()
+
+
+@pytest.mark.parametrize("second_opinions", [False, True])
+def test_a_match_never_overturns_a_verdict(settings, client, reviewer, second_reviewer, third_reviewer, claim,
+                                           checked_elsewhere, second_opinions):
+    settings.SECOND_OPINION = second_opinions
+    claim.set_verdict("disputed", by=reviewer)
+    if second_opinions:
+        claim.set_verdict("disputed", by=second_reviewer)
+    client.force_login(third_reviewer)
+    assert post_match(client, claim, checked_elsewhere).status_code == 400
+    with pytest.raises(ValidationError):  # nor past the form
+        claim.apply_match(checked_elsewhere, by=third_reviewer)
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.review_state) == ("disputed", Claim.ReviewState.FINAL)
+
+
+def test_with_second_opinions_an_applied_match_is_one_opinion_awaiting_a_second(
+        second_opinion, reviewer_client, reviewer, claim, checked_elsewhere):
+    assert post_match(reviewer_client, claim, checked_elsewhere).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.review_state) == ("verified", Claim.ReviewState.NEEDS_SECOND)
+    assert list(claim.opinions.values_list("reviewer", "verdict")) == [(reviewer.pk, "verified")]
+    assert claim not in select_claims()
 
 
 def test_labelling_indexes_a_claim_and_dismissing_it_drops_it_from_the_index(claim, reviewer):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from annotations.models import Article, Claim, Speaker
 
@@ -37,6 +37,20 @@ def test_pages_send_the_usual_security_headers(reviewer_client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("name", ["annotations:article_list", "annotations:claims_download",
+                                  "annotations:audit_download", "healthz"])
+def test_responses_to_signed_in_users_are_kept_by_no_cache(editor_client, name):
+    directives = {part.strip() for part in editor_client.get(reverse(name))["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+def test_there_are_no_password_reset_pages_as_no_mail_is_sent(client):
+    with pytest.raises(NoReverseMatch):
+        reverse("password_reset")
+    assert client.post("/accounts/password_reset/", {"email": "rita@example.org"}).status_code == 404
+    assert client.get(reverse("password_change")).status_code == 302  # to the login page
 
 
 @pytest.mark.parametrize("name", ["article_list", "article_detail", "article_history", "claim_history", "help",
