@@ -44,3 +44,25 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: reverse("login") not in url)
+
+
+# Select the characters [start, end) of the element matching `selector`, counted in UTF-16 units as the DOM does.
+SELECT_RANGE = """([selector, start, end]) => {
+  const container = document.querySelector(selector);
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.data.length;
+    if (seen <= start && start <= seen + length) range.setStart(node, start - seen);
+    if (seen <= end && end <= seen + length) { range.setEnd(node, end - seen); break; }
+    seen += length;
+  }
+  const selection = document.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def select_text(page: Page, selector: str, start: int, end: int) -> None:
+    page.evaluate(SELECT_RANGE, [selector, start, end])

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from annotations.models import Article, Claim
 
-from .conftest import log_in
+from .conftest import log_in, select_text
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_selecting_text_and_adding_it_as_a_quote_stores_the_exact_span(page, bro
     page.goto(reverse("annotations:article_detail", args=[article.pk]))
     # The emoji before the selection counts as one character in Python and two in JavaScript.
     utf16_start = len(BODY[:start].encode("utf-16-le")) // 2
-    page.evaluate(SELECT_RANGE, [utf16_start, utf16_start + len(text)])
+    select_text(page, "[data-article-text]", utf16_start, utf16_start + len(text))
 
     page.locator("[data-selection-preview]", has_text=text).wait_for()
     page.get_by_role("radio", name="Quote").check()
@@ -128,20 +128,3 @@ def test_the_forms_that_load_when_a_mark_is_opened_save_in_place(page, browser_r
     assert first.note == "Figures match the index provider."
     assert [evidence.url for evidence in first.evidence.all()] == ["https://example.org/report.pdf"]
 
-
-# Select the body's characters [start, end), counted in UTF-16 units like the DOM does.
-SELECT_RANGE = """([start, end]) => {
-  const container = document.querySelector("[data-article-text]");
-  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-  const range = document.createRange();
-  let seen = 0;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const length = node.data.length;
-    if (seen <= start && start <= seen + length) range.setStart(node, start - seen);
-    if (seen <= end && end <= seen + length) { range.setEnd(node, end - seen); break; }
-    seen += length;
-  }
-  const selection = document.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-}"""

@@ -5,28 +5,12 @@ from django.urls import reverse
 
 from annotations.models import Article, Claim
 
-from .conftest import log_in
+from .conftest import log_in, select_text
 
 pytestmark = pytest.mark.browser
 
 SECTION_MARKS = 4
 
-# Offsets inside one section's text, counted in UTF-16 units as the DOM counts them (all ASCII here).
-SELECT_IN_SECTION = """([section, start, end]) => {
-  const container = document.querySelector("#section-" + section + "-text");
-  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-  const range = document.createRange();
-  let seen = 0;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const length = node.data.length;
-    if (seen <= start && start <= seen + length) range.setStart(node, start - seen);
-    if (seen <= end && end <= seen + length) { range.setEnd(node, end - seen); break; }
-    seen += length;
-  }
-  const selection = document.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-}"""
 
 
 @pytest.fixture
@@ -79,7 +63,7 @@ def test_selecting_text_in_a_later_section_fills_in_offsets_into_the_whole_body(
     text = "cost 15 pounds"
     section_start = int(page.locator("#section-2-text").get_attribute("data-offset"))
     within = article.body.index(text) - section_start
-    page.evaluate(SELECT_IN_SECTION, [2, within, within + len(text)])
+    select_text(page, "#section-2-text", within, within + len(text))
 
     page.locator("[data-selection-preview]", has_text=text).wait_for()
     assert int(page.locator("#id_start").input_value()) == article.body.index(text)
