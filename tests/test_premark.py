@@ -2,6 +2,8 @@
 
 Every text here is written for its case. The pipeline is loaded once for the session (the nlp fixture).
 """
+import time
+
 import pytest
 from django.conf import settings
 from spacy.tokens import Doc
@@ -843,6 +845,15 @@ def test_a_text_over_spacys_million_character_limit_is_premarked_with_offsets_in
     last = paragraphs(18)[-1]
     [quote] = [s for s in spans if s.kind == "quote" and s.start > len(text) - len(last) and "depot" in s.text]
     assert (quote.text, quote.speaker) == ("The depot will hire 29 drivers by 2033,", "Farid Ekwall")
+
+
+def test_long_runs_of_spaces_cost_time_linear_in_their_length(nlp):
+    # A line of spaces alone (where a long text may be cut) and spaces after a sentence end on a line were
+    # each retried from every space by a regular expression: over half a minute for this text.
+    text = f"Fares rose by 4 percent. Then{' ' * 40_000}came the strike.\n{' ' * 40_000}\nAda Varn said so."
+    started = time.perf_counter()
+    find_spans(text)
+    assert time.perf_counter() - started < 3
 
 
 # premark_article on the database
