@@ -23,6 +23,15 @@ def test_a_sentence_with_figures_and_a_comparison_outscores_an_opinion(nlp):
     assert checkworthiness.score(factual) >= 0.5 > checkworthiness.score(opinion)
 
 
+def test_features_count_the_entities_within_each_sentence_as_spacy_does(nlp):
+    doc = nlp("Ada Varn met Bruno Holloway in Corrowby on Monday. The New York Times said so. Prices rose in "
+              "March 2024 at Brightwell Mobile, and Elena Dufresne of the Harwick Transport Authority left.")
+    # Spans that cut entities off at either end too: those are not in them.
+    for span in [*doc.sents, *(doc[start:end] for start in range(12) for end in range(start + 1, 16))]:
+        count = len(span.ents)
+        assert f"ents:{'3+' if count >= 3 else count}" in checkworthiness.features(span)
+
+
 def test_a_question_scores_low(nlp):
     assert checkworthiness.score(span(nlp, "What would you do about it?")) < 0.3
 

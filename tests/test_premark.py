@@ -2,12 +2,15 @@
 
 Every text here is written for its case. The pipeline is loaded once for the session (the nlp fixture).
 """
+import time
+
 import pytest
 from django.conf import settings
 from spacy.tokens import Doc
 
-from annotations.models import AuditEvent, Claim
+from annotations.models import Article, AuditEvent, Claim
 from annotations.premark import Span, find_spans, find_spans_many, get_nlp, premark_article, premark_articles, sentences
+from annotations.premark.chunks import Chunk, split_into_chunks
 from annotations.premark.quotes import QuotedText, SpeechVerbs
 from annotations.premark.reported_speech import find_reported_speech
 from annotations.premark.speakers import People
@@ -749,6 +752,110 @@ def test_pipeline_is_loaded_once(nlp):
     assert get_nlp() is nlp
 
 
+# Long texts, parsed in chunks
+
+PEOPLE = ["Ada Varn", "Bruno Holloway", "Clara Brenner", "Dmitri Castell", "Elena Dufresne", "Farid Ekwall"]
+TOWNS = ["Corrowby", "Aldmark", "Estmark", "Harwick", "Larkmoor"]
+
+
+def paragraphs(count: int) -> list[str]:
+    """Paragraphs of news, each with other names and figures, so no rule sees the same text twice."""
+    found = []
+    for n in range(count):
+        name, town = PEOPLE[n % len(PEOPLE)], TOWNS[n % len(TOWNS)]
+        found.append(f"{name} spoke in {town} on Monday. “The depot will hire {n + 12} drivers by {2030 + n % 7},” "
+                     f"said {name.split()[-1]}. She added that fares rose by {n % 9 + 2} percent last year.")
+    return found
+
+
+def test_a_long_text_is_cut_into_chunks_that_tile_it_at_blank_lines():
+    text = "\n\n".join(paragraphs(40))
+    chunks = split_into_chunks(text, 1_000)
+    assert "".join(chunk.text for chunk in chunks) == text
+    assert all(text[chunk.offset:chunk.offset + len(chunk.text)] == chunk.text for chunk in chunks)
+    assert len(chunks) > 4 and all(len(chunk.text) <= 1_000 for chunk in chunks)
+    assert all(chunk.text.endswith("\n\n") for chunk in chunks[:-1])
+
+
+def test_a_text_up_to_twice_the_chunk_size_is_not_cut():
+    text = "\n\n".join(paragraphs(10))
+    assert split_into_chunks(text, len(text) // 2 + 1) == split_into_chunks(text, len(text)) == [Chunk(0, text)]
+
+
+# Its second paragraph goes on with the quotation the first leaves open.
+QUOTATION = ("Ada Varn spoke at the depot. “We will not close it,” she said. “The drivers have waited long enough.\n\n"
+             "“The fares will not rise again this year.”")
+
+
+def test_a_chunk_never_ends_inside_a_quotation_running_over_paragraphs():
+    text = "\n\n".join([*paragraphs(5), QUOTATION, *paragraphs(15)])
+    resumes_at = text.index("“The fares will not")
+    chunks = split_into_chunks(text, resumes_at + 10)
+    assert all(chunk.offset != resumes_at for chunk in chunks)
+    assert chunks[1].offset == text.index(QUOTATION)
+
+
+def test_a_line_longer_than_the_chunk_size_is_cut_at_a_space():
+    text = " ".join(["Fares rose by 4 percent in Corrowby last year."] * 100)
+    chunks = split_into_chunks(text, 1_000)
+    assert "".join(chunk.text for chunk in chunks) == text
+    assert all(chunk.text.endswith(" ") and len(chunk.text) <= 1_000 for chunk in chunks[:-1])
+
+
+def test_the_spans_of_a_long_text_are_the_spans_of_its_chunks_at_their_offsets(nlp):
+    text = "\n\n".join(paragraphs(30))
+    chunks = split_into_chunks(text, 1_500)
+    [spans] = find_spans_many([text], chunk_chars=1_500)
+    assert len(chunks) >= 3
+    assert spans == [span.shifted(chunk.offset) for chunk in chunks for span in find_spans(chunk.text)]
+    assert all(text[span.start:span.end] == span.text for span in spans)
+    in_third_chunk = [s for s in spans if s.kind == "quote" and s.start >= chunks[2].offset]
+    assert in_third_chunk and all(s.speaker in PEOPLE for s in in_third_chunk)
+
+
+def test_a_quotation_at_a_chunk_boundary_is_found_whole_with_its_speaker(nlp):
+    text = "\n\n".join([*paragraphs(5), QUOTATION, *paragraphs(15)])
+    chunk_chars = text.index("“The fares will not") + 10
+    assert split_into_chunks(text, chunk_chars)[1].offset == text.index(QUOTATION)
+    [chunked] = find_spans_many([text], chunk_chars=chunk_chars)
+    whole = find_spans(text)
+    quotes_of = [(s.start, s.end, s.speaker) for s in whole if s.kind == "quote" and "fares will not rise" in s.text]
+    assert quotes_of == [(s.start, s.end, s.speaker) for s in chunked if s.kind == "quote" and "fares will not rise" in s.text]
+    assert quotes_of[0][2] == "Ada Varn"
+
+
+def test_a_long_text_in_a_batch_leaves_the_other_texts_spans_unchanged(nlp):
+    short = ["Omar Haddad said the tunnel would open next spring.", "The factory employs 1,200 people."]
+    found = list(find_spans_many([short[0], "\n\n".join(paragraphs(30)), short[1]], chunk_chars=1_500))
+    assert len(found) == 3 and found[1]
+    assert [found[0], found[2]] == [find_spans(text) for text in short]
+
+
+def long_article(count: int, indent: int) -> str:
+    """Paragraphs indented by `indent` spaces: a text over spaCy's 1,000,000-character limit that parses in a
+    second, since spaCy makes one token of a run of spaces."""
+    return ("\n\n" + " " * indent).join(paragraphs(count))
+
+
+def test_a_text_over_spacys_million_character_limit_is_premarked_with_offsets_into_it(nlp):
+    text = long_article(18, 60_000)
+    assert len(text) > 1_000_000
+    spans = find_spans(text)
+    assert all(text[span.start:span.end] == span.text for span in spans)
+    last = paragraphs(18)[-1]
+    [quote] = [s for s in spans if s.kind == "quote" and s.start > len(text) - len(last) and "depot" in s.text]
+    assert (quote.text, quote.speaker) == ("The depot will hire 29 drivers by 2033,", "Farid Ekwall")
+
+
+def test_long_runs_of_spaces_cost_time_linear_in_their_length(nlp):
+    # A line of spaces alone (where a long text may be cut) and spaces after a sentence end on a line were
+    # each retried from every space by a regular expression: over half a minute for this text.
+    text = f"Fares rose by 4 percent. Then{' ' * 40_000}came the strike.\n{' ' * 40_000}\nAda Varn said so."
+    started = time.perf_counter()
+    find_spans(text)
+    assert time.perf_counter() - started < 3
+
+
 # premark_article on the database
 
 
@@ -804,3 +911,13 @@ def test_premark_article_run_twice_adds_nothing_new(nlp, article):
 def test_premark_articles_marks_each_article(nlp, article):
     [result] = premark_articles([article])
     assert result.added == article.claims.count() > 0
+
+
+@pytest.mark.django_db
+def test_premark_articles_marks_an_article_over_a_million_characters_and_the_one_beside_it(nlp, article, editor):
+    long, _ = Article.objects.import_article(title="Depot hearings", body=long_article(18, 60_000), by=editor,
+                                             source_name="hearings.txt")
+    results = premark_articles([long, article])
+    assert [r.added for r in results] == [long.claims.count(), article.claims.count()]
+    assert long.claims.count() >= 18 and article.claims.count() > 0
+    assert all(long.body[c.start:c.end] == c.text for c in long.claims.all())

@@ -1,20 +1,21 @@
 """The pre-marker's public face: the spaCy pipeline, the spans it finds in a text, and pre-marking articles.
 
 This is the only module that imports spaCy; the modules beside it hold the rules, one job each. find_spans() is
-pure (text in, spans out); premark_article() turns spans into machine marks without touching anything a person
-changed.
+pure (text in, spans out) and parses a long text in chunks (chunks.py); premark_article() turns spans into machine
+marks without touching anything a person changed.
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 
 from annotations.models import Article, AuditEvent, Claim, MachineActor
+from annotations.premark.chunks import CHUNK_CHARS, MAX_PARSED_CHARS, Chunk, split_into_chunks
 from annotations.premark.quotes import QuotedText, SpeechVerbs, find_direct_quotes, find_quote_regions
 from annotations.premark.reported_speech import find_reported_speech
 from annotations.premark.sentence_breaks import set_paragraph_breaks
@@ -45,6 +46,10 @@ class Span:
             "speaker": self.speaker, "score": round(self.score, 4), "reasons": list(self.reasons),
         }
 
+    def shifted(self, offset: int) -> Span:
+        """The same span in a text that holds this one's text offset characters in."""
+        return replace(self, start=self.start + offset, end=self.end + offset)
+
 
 PIPE_NAME = "factcheck_paragraph_breaks"
 
@@ -60,6 +65,9 @@ def get_nlp() -> Language:
         spacy.Language.component(PIPE_NAME, func=set_paragraph_breaks)
     nlp = spacy.load(settings.SPACY_MODEL)
     nlp.add_pipe(PIPE_NAME, before="parser")
+    # find_spans_many never hands spaCy more than a chunk; a caller that does gets spaCy's E088 at once rather
+    # than gigabytes of parse.
+    nlp.max_length = MAX_PARSED_CHARS
     return nlp
 
 
@@ -69,14 +77,54 @@ def model_label() -> str:
 
 
 def find_spans(text: str) -> list[Span]:
-    """Quotes and claims in a text, with character offsets into it."""
-    return find_spans_in_doc(get_nlp()(text))
+    """Quotes and claims in a text, with character offsets into it; a long text is parsed in chunks."""
+    return next(find_spans_many([text]))
 
 
-def find_spans_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Span]]:
-    """Spans for many texts, batched through nlp.pipe."""
-    for doc in get_nlp().pipe(texts, batch_size=batch_size):
-        yield find_spans_in_doc(doc)
+def find_spans_many(texts: Iterable[str], batch_size: int = 16, *,
+                    chunk_chars: int = CHUNK_CHARS) -> Iterator[list[Span]]:
+    """Spans for many texts, in order, through nlp.pipe in batches of at most batch_size texts and twice
+    chunk_chars characters.
+
+    A text longer than twice chunk_chars (at most CHUNK_CHARS; 100,000 characters by default, longer than any
+    news article) is cut at paragraph breaks into chunks of at most chunk_chars (chunks.split_into_chunks), each
+    parsed on its own: memory is bounded by the chunk size, time is linear in length, and a long text in a batch
+    cannot take the others down. Its spans come back with offsets into the whole text. The price, accepted for
+    texts that long: the rules in one chunk cannot see the chunks before it, so a "she", a lone surname or a
+    title in a chunk resolves only to people named in that chunk, or stays unresolved.
+    """
+    nlp = get_nlp()
+    found: list[Span] = []
+    for batch in _batches(_chunks(texts, chunk_chars), batch_size, 2 * chunk_chars):
+        docs = nlp.pipe((chunk.text for chunk, _ in batch), batch_size=batch_size)
+        for (chunk, is_last), doc in zip(batch, docs, strict=True):
+            found += [span.shifted(chunk.offset) for span in find_spans_in_doc(doc)]
+            if is_last:
+                yield found
+                found = []
+
+
+def _chunks(texts: Iterable[str], max_chars: int) -> Iterator[tuple[Chunk, bool]]:
+    """Every chunk of every text, with whether it is its text's last."""
+    for text in texts:
+        chunks = split_into_chunks(text, max_chars)
+        for n, chunk in enumerate(chunks, start=1):
+            yield chunk, n == len(chunks)
+
+
+def _batches(chunks: Iterable[tuple[Chunk, bool]], size: int, max_chars: int) -> Iterator[list[tuple[Chunk, bool]]]:
+    """Consecutive chunks in lists of at most size chunks and max_chars characters."""
+    batch: list[tuple[Chunk, bool]] = []
+    chars = 0
+    for item in chunks:
+        length = len(item[0].text)
+        if batch and (len(batch) == size or chars + length > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += length
+    if batch:
+        yield batch
 
 
 def find_spans_in_doc(doc: Doc) -> list[Span]:

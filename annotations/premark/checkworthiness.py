@@ -144,7 +144,7 @@ def features(span) -> list[str]:
         previous = lemma
     found[_length_bucket(words)] = None
     found["nums:" + ("2+" if numbers >= 2 else str(numbers))] = None
-    names = len(span.ents)
+    names = _entity_count(span)
     found["ents:" + ("3+" if names >= 3 else str(names))] = None
     if root is not None:
         _add_main_verb(root, found)
@@ -173,6 +173,19 @@ def _add_main_verb(root, found: dict[str, None]) -> None:
     subject = next((c for c in root.children if c.dep_ in SUBJECT_DEPS), None)
     if subject is not None:
         found["subj:" + (subject.lower_ if subject.pos_ == "PRON" else subject.pos_)] = None
+
+
+def _entity_count(span) -> int:
+    """len(span.ents), which would build every entity of the whole doc on each call: quadratic over a long article."""
+    doc = span.doc
+    count = 0
+    for token in span:
+        if token.ent_iob_ == "B" and token.ent_type_:
+            end = token.i + 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            count += end <= span.end
+    return count
 
 
 def _length_bucket(words: int) -> str:

@@ -21,7 +21,9 @@ CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dobj"
 NAME_ROLE_DEPS = SUBJECT_DEPS | {"dative", "compound", "poss"}
 
 QUOTE_MARK_RE = re.compile(r"[\"“”‘’']")
-LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
+# Anchored at line starts: unanchored, a line of spaces alone (a long text can be cut inside one) was retried from
+# each of its characters, quadratic in its length.
+LINE_RE = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
 BULLET_RE = re.compile(r"[-*•–]\s+")  # at a line start: "- ", "* ", "• ", "– "
 LATER_SINGLE_CLOSE_RE = re.compile(r"\S['’](?!\w)")
 OPENING_CONTEXT = " \t([{—–-/"

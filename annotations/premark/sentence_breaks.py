@@ -12,8 +12,9 @@ from annotations.premark.quotes import find_quote_regions
 from annotations.premark.sentences import is_title_case
 
 LINE_START_RE = re.compile(r"\n\s*(?=\S)")
-# The last sentence end on a line, then words with no final punctuation up to the line end.
-GLUED_HEADING_RE = re.compile(r"[.!?][\"”’)]*[ \t]+([A-Z0-9][^.!?\n]*?)[ \t]*$", re.MULTILINE)
+# The last sentence end on a line, then words with no final punctuation up to the line end (trailing spaces
+# included: a lazy group before "[ \t]*$" retried the whole run of spaces after each character it took).
+GLUED_HEADING_RE = re.compile(r"[.!?][\"”’)]*[ \t]+([A-Z0-9][^.!?\n]*)$", re.MULTILINE)
 # '“Why now?” she asked.' is one sentence: the attribution after a quoted question goes with it.
 ATTRIBUTION_AFTER_QUESTION_RE = re.compile(
     rf"[?!][\"”’'][ \t]+((?:[A-Z][\w’'.-]*[ \t]+){{0,3}}(?:{SPEECH_FORMS})\b|(?:he|she|they|it|we|I)[ \t]+(?:{SPEECH_FORMS})\b)"
