@@ -1,6 +1,7 @@
 """Forms validate and clean input; they never write history or call spaCy."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -178,15 +179,19 @@ class ImportForm(forms.Form):
                 % {"count": len(cleaned["files"]), "limit": settings.IMPORT_MAX_FILES})
         return cleaned
 
-    def to_import(self) -> tuple[list[tuple[str, bytes]], list[ArticleDraft], list[ReadFailure]]:
+    def to_import(self) -> tuple[Iterator[tuple[str, bytes]], list[ArticleDraft], list[ReadFailure]]:
         """(name, bytes) of each file to read, the pasted article's draft (already read), and what is
-        refused for its size without reading it."""
-        sources, drafts, refused = [], [], []
+        refused for its size without reading it.
+
+        The files are read one at a time as they are stored: fifty large uploads never sit in memory together.
+        """
+        uploads, drafts, refused = [], [], []
         for upload in self.cleaned_data["files"]:
             if problem := size_problem(upload.size):
                 refused.append(ReadFailure(upload.name, problem))
             else:
-                sources.append((upload.name, upload.read()))
+                uploads.append(upload)
+        sources = ((upload.name, upload.read()) for upload in uploads)
         if draft := self.cleaned_data["draft"]:
             # Measured as the text file it stands for, headline line first, like an upload.
             if problem := size_problem(len(f"{draft.title}\n{draft.body}".encode())):

@@ -51,18 +51,18 @@ def _read(item: ImportItem) -> Iterable[ArticleDraft | ReadFailure]:
     return read_source(item.source_name, bytes(item.data))
 
 
-def queue_import(sources: list[tuple[str, bytes]], *, by, drafts: Iterable[ArticleDraft] = (),
+def queue_import(sources: Iterable[tuple[str, bytes]], *, by, drafts: Iterable[ArticleDraft] = (),
                  refused: Iterable[ReadFailure] = ()) -> ImportBatch:
     """Keep the files and pasted drafts in a new batch and have a worker import them once it is committed.
 
-    Files refused before reading (too large) are kept as finished items, so the batch reports them too.
+    Each file is stored as it comes, so only one file's bytes are held at a time. Files refused before
+    reading (too large) are kept as finished items, so the batch reports them too.
     """
     with transaction.atomic():
         batch = ImportBatch.objects.create(created_by=by)
-        ImportItem.objects.bulk_create(
-            [ImportItem(batch=batch, source_name=name, data=data) for name, data in sources]
-            + [ImportItem.pasted(batch, draft) for draft in drafts]
-        )
+        for name, data in sources:
+            ImportItem.objects.create(batch=batch, source_name=name, data=data)
+        ImportItem.objects.bulk_create([ImportItem.pasted(batch, draft) for draft in drafts])
         for failure in refused:
             ImportItem.refused(batch, failure)
         transaction.on_commit(lambda: run_import_batch.enqueue(batch.pk))

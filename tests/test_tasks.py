@@ -262,3 +262,15 @@ def test_the_polled_progress_of_a_2000_row_file_stays_small_and_counts_every_row
     assert len(fragment.encode()) < 30_000
     assert "2000 failed" in fragment and "and 1950 more failed" in fragment
     assert "feed.csv line 51" in fragment and "feed.csv line 52<" not in fragment
+
+
+def test_uploaded_files_are_stored_one_at_a_time_so_a_big_upload_never_sits_in_memory_whole(editor):
+    items_stored_before_each_read = []
+
+    def uploads():
+        for number in range(3):
+            items_stored_before_each_read.append(ImportItem.objects.count())
+            yield f"report-{number}.txt", f"Report {number}\nThe council met {number} times.".encode()
+
+    queue_import(uploads(), by=editor)
+    assert items_stored_before_each_read == [0, 1, 2]
