@@ -14,7 +14,7 @@ import argparse
 import statistics
 import time
 
-from bootstrap import setup_django, throwaway_database
+from bootstrap import add_database_option, setup_django, throwaway_database
 
 TARGET_SECONDS, TARGET_BYTES = 1.0, 2_000_000
 PLACES = ["Eastmere", "Brackwater", "Lowfield", "Hollin Vale", "Saint Ives Cross"]
@@ -61,8 +61,7 @@ def main() -> None:
     parser.add_argument("--marks", type=int, default=5000)
     parser.add_argument("--normal-marks", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
-                                               "'bench'); default: temp SQLite")
+    add_database_option(parser)
     options = parser.parse_args()
     with throwaway_database(options.database_url) as database_url:
         setup_django(database_url)

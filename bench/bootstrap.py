@@ -2,6 +2,7 @@
 
 Scripts run as `python bench/NAME.py`, so this folder is on sys.path and they `import bootstrap` first.
 """
+import argparse
 import os
 import sys
 import tempfile
@@ -85,3 +86,9 @@ def throwaway_database(database_url: str | None = None, *, keep: bool = False) -
             if apps.ready:  # this process used it: close its connections before the drop
                 connections.close_all()
             recreate_database(database_url, drop_only=True)
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """--database-url: where a script that defaults to a temp SQLite file may run on PostgreSQL instead."""
+    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
+                                               "'bench'); default: temp SQLite")

@@ -17,7 +17,7 @@ import re
 import statistics
 import time
 
-from bootstrap import REPO, setup_django, throwaway_database
+from bootstrap import REPO, add_database_option, setup_django, throwaway_database
 
 from annotations.matching import is_same_claim  # pure module, no Django needed
 
@@ -48,8 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--lookups", type=int, default=100)
-    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
-                                               "'bench'); default: temp SQLite")
+    add_database_option(parser)
     options = parser.parse_args()
 
     print("pairs from bench/claim_pairs.jsonl: 'dev' pairs shaped the rules; 'heldout' pairs were written after")

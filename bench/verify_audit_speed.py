@@ -8,14 +8,13 @@ AuditEvent.objects.verify_chain() and a plain read.
 import argparse
 import time
 
-from bootstrap import setup_django, throwaway_database
+from bootstrap import add_database_option, setup_django, throwaway_database
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="a PostgreSQL database to make afresh (its name must contain "
-                                               "'bench'); default: temp SQLite")
+    add_database_option(parser)
     options = parser.parse_args()
     with throwaway_database(options.database_url) as database_url:
         setup_django(database_url)
