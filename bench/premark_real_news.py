@@ -22,7 +22,9 @@ whitespace allowed for); an article that cannot be aligned is left out and count
   open quote): direct when every Content token is inside quotation marks, indirect when none is, mixed
   otherwise. Recall is given per kind.
 * Speaker, on matched attributions that have a Source span. Lenient: the predicted speaker's last word
-  (Jr./Sr./II/III skipped) is one of the Source span's words, case-insensitive; no speaker is wrong.
+  (Jr./Sr./II/III skipped) is one of the Source span's words, case-insensitive; no speaker is wrong. It is
+  given over all of them and over those whose Source is not a bare pronoun ("he", "they"), which the lenient
+  rule can never credit.
 * Referents (--referents, default bench/polnear_referents.tsv: article, source_start, source_end, form,
   name). Where a row names the source's referent, "right person" means a name match: the same last word and,
   when both give a first word, the same first word (titles, initials and Jr./Sr. ignored), so "Cruz" matches
@@ -30,8 +32,9 @@ whitespace allowed for); an article that cannot be aligned is left out and count
   "right person" is the lenient rule.
 * Wrong person: of matched attributions with a Source and a predicted speaker, the share whose speaker is a
   name (every word capitalised but connectors such as "of") that is not the right person by the rule above
-  (against a row with an empty name, any name is wrong). Pronoun sources: of matched attributions whose row
-  says form "pronoun" and gives a name, the share whose speaker is that person.
+  (against a row with an empty name, any name is wrong). A bare-pronoun Source without a row cannot be judged:
+  it is left out of the wrong-person rate and counted as "pronoun sources not judged". Pronoun sources: of
+  matched attributions whose row says form "pronoun" and gives a name, the share whose speaker is that person.
 * The fact-checker subset leaves out attributions whose Cue is a bare belief, feeling or intention (see
   NOT_STATEMENT_CUES). Its recall counts only those attributions; its precision leaves out the marks that
   matched an excluded attribution (neither right nor wrong for the subset).
@@ -470,6 +473,14 @@ def add_match(tally: Tally, attribution: Attribution, said: str | None, judgemen
     tally.pronouns_right += judgement.pronoun and judgement.right_person
 
 
+def unknown_referent_rows(referents: dict[tuple[str, int, int], Referent], articles: list[Article]) -> list[str]:
+    """A note when referent rows of the scored articles name no Source span (wrong offsets or article)."""
+    names = {article.name for article in articles}
+    sources = {(article.name, a.source[0][0], a.source[-1][1]) for article in articles for a in article.attributions if a.source}
+    unknown = [key for key in referents if key[0] in names and key not in sources]
+    return [f"{len(unknown)} referent row(s) match no Source span of their article, e.g. {unknown[0]}"] if unknown else []
+
+
 # Printing
 
 
@@ -544,6 +555,8 @@ def main() -> None:
             rows.append((article, *tallies))
             everything.add(tallies[0])
             subset.add(tallies[1])
+    if referents is not None:
+        notes += unknown_referent_rows(referents, [article for article, _, _ in rows])
     if options.json:
         print(as_json(everything, subset, rows, options.verbose))
         return
