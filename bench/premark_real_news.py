@@ -26,9 +26,10 @@ whitespace allowed for); an article that cannot be aligned is left out and count
   given over all of them and over those whose Source is not a bare pronoun ("he", "they"), which the lenient
   rule can never credit.
 * Referents (--referents, default bench/polnear_referents.tsv: article, source_start, source_end, form,
-  name). Where a row names the source's referent, "right person" means a name match: the same last word and,
-  when both give a first word, the same first word (titles, initials and Jr./Sr. ignored), so "Cruz" matches
-  "Ted Cruz" but "Heidi Cruz" does not; a row with an empty name falls back to the lenient rule. Elsewhere
+  name; several names as "A; B"). Where a row names the source's referent, "right person" means a name match
+  (titles, initials and Jr./Sr. ignored): every word of the speaker is in the referent's name, or the two share
+  the last word and the speaker contains the referent's first word. So "Cruz" and "Rival Ted Cruz" match
+  "Ted Cruz" but "Heidi Cruz" does not. A row with an empty name falls back to the lenient rule. Elsewhere
   "right person" is the lenient rule.
 * Wrong person: of matched attributions with a Source and a predicted speaker, the share whose speaker is a
   name (every word capitalised but connectors such as "of") that is not the right person by the rule above
@@ -388,11 +389,17 @@ def name_words(name: str) -> list[str]:
     return [w for w in re.findall(r"\w+", name.lower()) if w not in IGNORED_NAME_WORDS and len(w) > 1]
 
 
-def is_same_person(said: str, name: str) -> bool:
-    said_words, name_words_ = name_words(said), name_words(name)
-    if not said_words or not name_words_ or said_words[-1] != name_words_[-1]:
-        return False
-    return len(said_words) < 2 or len(name_words_) < 2 or said_words[0] == name_words_[0]
+def is_same_person(said: str, names: str) -> bool:
+    """A name match with the referent, or with any of several given as "A; B"."""
+    for name in names.split(";"):
+        said_words, referent_words = name_words(said), name_words(name)
+        if not said_words or not referent_words:
+            continue
+        if set(said_words) <= set(referent_words):
+            return True
+        if said_words[-1] == referent_words[-1] and referent_words[0] in said_words:
+            return True
+    return False
 
 
 def is_name(said: str) -> bool:
