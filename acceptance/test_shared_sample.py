@@ -50,11 +50,14 @@ def test_premark_dry_run_offsets_point_into_the_shared_samples_normalised_body(n
         assert body[mark["start"]:mark["end"]] == mark["text"]
 
 
-def test_premark_dry_run_finds_witkoffs_quote_once_in_the_sample_scraped_twice(nlp):
+def test_premark_dry_run_gives_witkoffs_statement_one_mark_in_the_sample_scraped_twice(nlp):
+    # One statement, one mark: the reported clause, whose reasons name the words he is quoted as saying.
     out, _ = run("premark", "--dry-run", str(SHARED_SAMPLE))
-    direct = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote" and "direct quote" in m["reasons"]]
-    witkoff = [m for m in direct if "as strong as anyone has ever seen" in m["text"]]
-    assert len(witkoff) == 1 and witkoff[0]["speaker"] == "Steve Witkoff"
+    quotes = [m for m in map(json.loads, out.splitlines()) if m["kind"] == "quote"]
+    [witkoff] = [m for m in quotes if "as strong as anyone has ever seen" in m["text"]]
+    assert witkoff["speaker"] == "Steve Witkoff"
+    assert witkoff["text"].startswith("security guarantees are")
+    assert "quoted: “as strong as anyone has ever seen.”" in witkoff["reasons"]
 
 
 def test_premark_dry_run_finds_each_reported_statement_of_the_sample_once(nlp):

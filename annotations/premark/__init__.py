@@ -21,6 +21,7 @@ from annotations.premark.reported_speech import find_reported_speech
 from annotations.premark.sentence_breaks import set_paragraph_breaks
 from annotations.premark.sentences import find_claims
 from annotations.premark.speakers import People
+from annotations.premark.statements import one_mark_per_statement
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -135,12 +136,16 @@ def find_spans_in_doc(doc: Doc) -> list[Span]:
     text = doc.text  # spaCy rebuilds it on every use
     regions = find_quote_regions(text)
     verbs = SpeechVerbs(doc, People(doc), QuotedText((r.open_at, r.end_mark) for r in regions))
-    quotes = find_direct_quotes(doc, text, regions, verbs) + find_reported_speech(doc, text, regions, verbs)
+    direct = find_direct_quotes(doc, text, regions, verbs)
+    reported = find_reported_speech(doc, text, regions, verbs)
+    quotes = one_mark_per_statement(text, direct, reported)
     named = [(q, q.speaker.name if q.speaker else None) for q in quotes]
     spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons) for q, name in named]
+    # A sentence's claim score weighs every quoted stretch in it, whether or not a statement's mark took it in.
+    in_sentences = [(q.start, q.end, q.kind, q.speaker.name if q.speaker else None) for q in direct + reported]
     spans += [
         Span(c.start, c.end, "claim", text[c.start:c.end], None, c.score, c.reasons)
-        for c in find_claims(doc, text, [(q.start, q.end, q.kind, name) for q, name in named])
+        for c in find_claims(doc, text, in_sentences)
     ]
     return sorted(spans, key=lambda s: (s.start, s.end, s.kind))
 

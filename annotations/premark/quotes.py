@@ -30,6 +30,8 @@ OPENING_CONTEXT = " \t([{—–-/"
 SENTENCE_END = frozenset(".!?")
 QUOTE_CHARS = frozenset("\"“”‘’'")
 # Words that can stand between a closing mark and its speech verb: ', the city's mayor, Ann Lee, said'.
+# "sick", "nasty guy": a quote of at most this many words is a fragment unless it is a statement of its own.
+FRAGMENT_MAX_WORDS = 2
 ATTRIBUTION_WINDOW_POS = frozenset({"PUNCT", "PRON", "PROPN", "NOUN", "DET", "ADJ", "ADV", "AUX", "PART"})
 
 
@@ -55,6 +57,9 @@ class Quote:
     speaker: NamedSpeaker | None
     score: float
     reasons: tuple[str, ...]
+    # A quoted word or two lifted into the writer's sentence ('the "unstable" plan', 'was "sick"'): a mark only
+    # inside the reported clause that holds it (statements.py), never on its own.
+    is_fragment: bool = False
 
 
 def find_quote_regions(text: str) -> list[QuoteRegion]:
@@ -229,6 +234,7 @@ class _Candidate:
     speaker: NamedSpeaker | None
     reasons: list[str]
     is_attributed: bool  # a speech verb introduces it, even if its subject could not be named
+    is_fragment: bool = False
 
 
 def find_direct_quotes(doc, text: str, regions: list[QuoteRegion], verbs: SpeechVerbs) -> list[Quote]:
@@ -248,16 +254,50 @@ def find_direct_quotes(doc, text: str, regions: list[QuoteRegion], verbs: Speech
             # Someone's words lifted into the writer's sentence start in lower case: 'called it "a step"'.
             if text[region.start].islower() and not region.resumes:
                 reasons.append("partial quote")
-            candidates.append(_Candidate(region, verbs.speakers[verb.i], reasons, True))
+            is_fragment = not (region.runs_on or region.resumes) and _is_fragment(doc, words, marks, verbs)
+            candidates.append(_Candidate(region, verbs.speakers[verb.i], reasons, True, is_fragment))
         elif region.runs_on or region.resumes or _is_sentence_like(words, text, region):
             candidates.append(_Candidate(region, None, reasons, False))
     _share_speakers_along_runs(candidates)
     _take_speakers_from_context(doc, text, candidates, verbs)
     return [
         Quote(c.region.start, c.region.end, "direct", c.speaker, 0.9 if c.speaker else 0.7,
-              with_speaker_reason(c.reasons, c.speaker))
+              with_speaker_reason(c.reasons, c.speaker), c.is_fragment)
         for c in candidates
     ]
+
+
+def _is_fragment(doc, words, marks, verbs: SpeechVerbs) -> bool:
+    """A quoted word or two that is neither all the speaker said ('“Never,” she said.', 'She said: “No.”')
+    nor the object or complement of the speech verb ('called it “sick”', 'warned of “grave risks”')."""
+    if sum(any(ch.isalnum() for ch in t.text) for t in words) > FRAGMENT_MAX_WORDS:
+        return False
+    return not (_stands_alone(doc, marks, verbs) or _is_said_outright(words, verbs))
+
+
+def _stands_alone(doc, marks, verbs: SpeechVerbs) -> bool:
+    """The marks open their sentence or follow 'said:' / 'said,': nothing of the writer's is around the words."""
+    before = [t for t in doc[marks.sent.start:marks.start] if not (t.is_punct or t.is_space)]
+    if not before:
+        return True
+    i = marks.start - 1
+    return doc[i].text == ":" or (doc[i].text == "," and i > 0 and verbs.is_speech_verb(doc[i - 1]))
+
+
+def _is_said_outright(words, verbs: SpeechVerbs) -> bool:
+    """The speech verb takes the quoted words as its object or complement, over quote marks, at most one
+    preposition ('described it as “unstable”') and the object they follow ('calling the ruling “a disgrace”',
+    'called the plan “deeply unfair”', which the parser may read as an apposition or a modifier)."""
+    child, head = words.root, words.root.head
+    prepositions = 0
+    while head.i != child.i and (head.is_punct or (head.dep_ == "prep" and prepositions == 0)
+                                 or (child.dep_ in {"appos", "amod"} and head.dep_ == "dobj" and head.i < child.i)):
+        prepositions += head.dep_ == "prep"
+        child, head = head, head.head
+    if not verbs.is_speech_verb(head) or child.dep_ in SUBJECT_DEPS:
+        return False
+    # "told “Fox” on Sunday": whom someone tells or asks is not what they said.
+    return not (head.lemma_ in {"tell", "ask"} and child.dep_ in {"dobj", "dative"})
 
 
 def _is_name_or_title(doc, marks, words) -> bool:

@@ -93,9 +93,10 @@ def _first_word_of(tokens):
 
 def _coordinated(clause) -> list[list]:
     """'that A and that B' is two reported clauses; 'that A and B' one. A participle ('..., saying he
-    will attend') inside the clause is a statement of its own, reported on its own."""
+    will attend') or a finite speech verb joined on without a subject ('said it would strike, and called the
+    offer “an insult”') inside the clause is a statement of its own, reported on its own."""
     tokens = list(clause.subtree)
-    cut = next((t.i for t in tokens[1:] if t.dep_ == "advcl" and t.tag_ == "VBG" and is_speech_verb(t)), None)
+    cut = next((t.i for t in tokens[1:] if _starts_another_statement(t)), None)
     if cut is not None:
         tokens = [t for t in tokens if t.i < cut]
     second = next((c for c in clause.children if c.dep_ == "conj" and _has_that(c)), None)
@@ -106,6 +107,16 @@ def _coordinated(clause) -> list[list]:
     while first_end > clause.i and clause.doc[first_end].dep_ in {"cc", "punct"}:
         first_end -= 1
     return [[t for t in tokens if t.i <= first_end], *_coordinated(second)]
+
+
+def _starts_another_statement(token) -> bool:
+    if not is_speech_verb(token):
+        return False
+    if token.dep_ == "advcl" and token.tag_ == "VBG":
+        return True
+    # The parser often joins the reporter's second verb to the reported clause's verb rather than to the first
+    # speech verb; one with no subject of its own is the reporter's.
+    return token.dep_ == "conj" and token.tag_ in {"VBD", "VBZ"} and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
 
 
 def _has_that(clause) -> bool:
