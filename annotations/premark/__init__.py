@@ -38,12 +38,16 @@ class Span:
     speaker: str | None
     score: float
     reasons: tuple[str, ...]
+    speaker_source: str | None = None  # for quotes, the words the speaker was found from ("he", "the senator")
+    speaker_confidence: float | None = None  # for quotes, how sure the speaker is, from how it was found
 
     def as_contract(self) -> dict:
         """The stable JSON shape of `premark --dry-run` (without "file")."""
         return {
             "kind": self.kind, "start": self.start, "end": self.end, "text": self.text,
             "speaker": self.speaker, "score": round(self.score, 4), "reasons": list(self.reasons),
+            "speaker_source": self.speaker_source,
+            "speaker_confidence": None if self.speaker_confidence is None else round(self.speaker_confidence, 2),
         }
 
     def shifted(self, offset: int) -> Span:
@@ -137,7 +141,9 @@ def find_spans_in_doc(doc: Doc) -> list[Span]:
     verbs = SpeechVerbs(doc, People(doc), QuotedText((r.open_at, r.end_mark) for r in regions))
     quotes = find_direct_quotes(doc, text, regions, verbs) + find_reported_speech(doc, text, regions, verbs)
     named = [(q, q.speaker.name if q.speaker else None) for q in quotes]
-    spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons) for q, name in named]
+    spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons,
+                  q.speaker.source if q.speaker else None, q.speaker.confidence if q.speaker else None)
+             for q, name in named]
     spans += [
         Span(c.start, c.end, "claim", text[c.start:c.end], None, c.score, c.reasons)
         for c in find_claims(doc, text, [(q.start, q.end, q.kind, name) for q, name in named])
