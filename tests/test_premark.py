@@ -579,6 +579,31 @@ def test_she_resolves_to_the_person_whose_team_was_the_last_subject(nlp):
     assert speaker_of(text, "the findings would be published in July") == "Ilse Varn"
 
 
+@pytest.mark.parametrize("text", [
+    "Republican Jane Doe said the tax would rise.",
+    "C.E.O. Jane Doe said the tax would rise.",
+    "Crooked Jane Doe said the tax would rise.",
+    "Secretary of State Jane Doe said the tax would rise.",
+])
+def test_a_party_label_job_or_epithet_before_a_name_is_not_part_of_it(nlp, text):
+    assert speaker_of(text, "the tax would rise") == "Jane Doe"
+
+
+def test_a_programme_is_not_a_speaker_but_its_named_owner_is(nlp):
+    assert speaker_of("Ann Lee's radio show said the tax would rise.", "the tax would rise") == "Ann Lee"
+    text = "Pastor Ann Lee hosts a radio show. Callers to her radio program, who said the tax would rise, phoned in."
+    assert all(q.speaker is None for q in quotes(text))
+
+
+def test_a_bare_place_is_not_a_speaker(nlp):
+    assert speaker_of("Jane Doe spoke in Paris. The country said the tax would rise.", "the tax would rise") is None
+
+
+def test_a_plural_description_is_not_the_one_person_who_holds_that_office(nlp):
+    text = "Jane Doe, the foreign minister, spoke on Monday. Ministers said the tax would rise."
+    assert speaker_of(text, "the tax would rise") == "Ministers"
+
+
 def quote_speaker(text: str, words: str) -> tuple[str | None, str | None, float | None]:
     """The speaker of the one quote whose text is exactly `words`, with its source words and confidence."""
     [quote] = [s for s in quotes(text) if s.text == words]

@@ -132,6 +132,16 @@ SPEAKER_PREPOSITIONS = frozenset({"at", "for", "from", "of"})
 # Speakers are named without these in front: "the Kremlin" is Kremlin, "its authors" authors. Source: by hand.
 ARTICLES = ("the ", "a ", "an ", "its ", "their ")
 
+# Programmes, shows and publications: a subject that is one of these ("his radio program, who said ...", a parse
+# that hangs the relative clause on the wrong noun) is not a speaker; its owner, when named, is. Source: by hand.
+MEDIUM_NOUNS = frozenset("""
+program programme show broadcast podcast column blog website site book film movie documentary episode
+newsletter channel
+""".split())
+# Places that do not speak: "the country said" is someone in it, left unnamed rather than called "country". Not
+# city, town, state or county, which US news uses for their governments ("the city said it would appeal").
+# Source: by hand.
+PLACE_NOUNS = frozenset("country nation continent island region territory homeland village neighbourhood neighborhood".split())
 # Subject pronouns that point back to a person of one gender (GENDER_OF_WORD says which). Source: by hand.
 GENDERED_SUBJECT_PRONOUNS = frozenset({"he", "she"})
 # Subject pronouns that point back to an organisation or group. Source: by hand.

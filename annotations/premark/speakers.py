@@ -1,6 +1,7 @@
 """Who said it: the subject of a speech verb named as the article names it best.
 
-Titles are dropped ("Prime Minister Keir Starmer" is "Keir Starmer"), and a later surname, pronoun or
+Titles, party labels and epithets are dropped ("Prime Minister Keir Starmer" is "Keir Starmer", "Republican Jane
+Doe" is "Jane Doe"); a programme or a bare place is no one. A later surname, pronoun or
 bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier; "she" skips
 anyone the article itself marks as a man, and "he" anyone it marks as a woman. Names are read
 from runs of proper nouns as well as from the entity recogniser, because the small model often tags an
@@ -20,10 +21,12 @@ from annotations.premark.lexicon import (
     GROUP_NOUNS,
     GROUP_PRONOUNS,
     INDEFINITE_SPEAKERS,
+    MEDIUM_NOUNS,
     NAME_JOINERS,
     NAME_WORDS_OF_DESCRIPTION,
     ORGANISATION_NOUNS,
     ORGANISATION_WORDS,
+    PLACE_NOUNS,
     POST_NOMINALS,
     RANK_WORDS,
     ROLE_NOUNS,
@@ -185,7 +188,9 @@ class People:
         role_end = max((n + 1 for n, word in enumerate(title) if word in ROLES_BEFORE_NAMES), default=0)
         phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
         for noun in (*head.children, head.head):
-            if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or (head.dep_ == "appos" and noun.i == head.head.i)):
+            # An office is one noun: not "Ann Lee, 9 percent" nor "Ann Lee, one of the leaders".
+            is_office = noun.tag_ == "NN" and not any(c.dep_ == "nummod" for c in noun.children)
+            if is_office and (noun.dep_ == "appos" or (head.dep_ == "appos" and noun.i == head.head.i)):
                 phrases.add(" ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"}) + " " + noun.lower_)
         return {phrase.strip() for phrase in phrases if phrase.strip()}
 
@@ -253,6 +258,13 @@ class People:
             return self._from_surname(run.name, subject.idx)
         if subject.ent_type_ in NAME_ENTITIES:
             return NamedSpeaker(_without_article(_join(_entity_tokens(subject))), False)
+        if lower in MEDIUM_NOUNS:
+            # "Lee's radio show" speaks for Lee; "his show" (or a relative clause the parser hung on the show
+            # rather than its listeners) names no one.
+            owner = next((c for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            return self.speaker(owner) if owner is not None else None
+        if lower in PLACE_NOUNS:
+            return None
         return self._described(subject)
 
     def _from_surname(self, surname: str, offset: int) -> NamedSpeaker:
@@ -296,7 +308,9 @@ class People:
         phrase = " ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"} and t.lower_ != "the")
         phrase = f"{phrase} {noun.lower_}".strip()
         is_definite = any(c.lower_ in {"the", "its", "their", "his", "her"} for c in noun.lefts)
-        if noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles:
+        # "E.U. leaders", "developers": several people, not the one who holds the office.
+        is_plural = noun.tag_ in {"NNS", "NNPS"}
+        if not is_plural and (noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles):
             holder = self._holder_of(noun.lower_, phrase, noun.idx)
             if holder:
                 name, is_ambiguous = holder
@@ -411,6 +425,9 @@ def _name_runs(doc):
         tokens = doc[start:end]
         # The name follows the last title word that has more name after it.
         first = max((t.i + 1 for t in tokens[:-1] if t.lower_ in TITLE_WORDS), default=start)
+        # "Republican Jane Doe", "C.E.O. John Roe", "Crooked Jane Doe": a party label, a job or an epithet that the
+        # recogniser leaves out of the person's name is not part of it.
+        first = max(first, _person_entity_start(doc, end))
         if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens) \
                 and not _is_introduced_as_person(doc, start, end):
             continue
@@ -425,6 +442,17 @@ def _name_runs(doc):
         name = _join(doc[first:name_end]).removesuffix("'s").removesuffix("’s")
         title = " ".join(t.lower_ for t in doc[start:first] if t.ent_type_ not in NOT_NAME_ENTITIES)
         yield NameRun(start, end, name, title, False)
+
+
+def _person_entity_start(doc, end: int) -> int:
+    """Where a person entity of two words or more that ends at end starts (0 when there is none)."""
+    last = doc[end - 1]
+    if last.ent_type_ != "PERSON" or (end < len(doc) and doc[end].ent_iob_ == "I"):
+        return 0
+    start = end - 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    return start if end - start >= 2 else 0
 
 
 def _joined_organisation_end(doc, start: int, end: int) -> int:
