@@ -604,6 +604,11 @@ def test_a_plural_description_is_not_the_one_person_who_holds_that_office(nlp):
     assert speaker_of(text, "the tax would rise") == "Ministers"
 
 
+def test_he_skips_a_woman_the_article_introduces_as_someone_s_wife(nlp):
+    text = "Tom Roe spoke in Dunmore on Monday. His wife Ada Roe sat beside him. He said the race was close."
+    assert speaker_of(text, "the race was close") == "Tom Roe"
+
+
 def quote_speaker(text: str, words: str) -> tuple[str | None, str | None, float | None]:
     """The speaker of the one quote whose text is exactly `words`, with its source words and confidence."""
     [quote] = [s for s in quotes(text) if s.text == words]

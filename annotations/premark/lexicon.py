@@ -148,14 +148,16 @@ GENDERED_SUBJECT_PRONOUNS = frozenset({"he", "she"})
 GROUP_PRONOUNS = frozenset({"it", "they"})
 # Pronoun subjects kept as written: "others say", "some argue". Source: by hand.
 INDEFINITE_SPEAKERS = frozenset({"some", "others", "many", "few", "several", "most", "both"})
-# What the article itself says of someone's gender: a title in front of the name, or the first he/his or
-# she/her after the name in the sentence where the person is the subject. "She said" then skips men.
+# What the article itself says of someone's gender: a title or a kin word ("his wife") in front of the name, or
+# the first he/his or she/her after the name in the sentence where the person is the subject. "She said" then
+# skips men.
 # Source: by hand from gold errors.
 GENDER_OF_WORD = {
     **dict.fromkeys("mr mr. sir lord father brother king prince chairman spokesman congressman businessman "
-                    "grandfather widower assemblyman he him his himself".split(), "male"),
+                    "grandfather widower assemblyman husband son nephew uncle boyfriend he him his himself".split(), "male"),
     **dict.fromkeys("mrs mrs. ms ms. miss dame lady sister queen princess chairwoman spokeswoman congresswoman "
-                    "businesswoman grandmother mother widow assemblywoman she her hers herself".split(), "female"),
+                    "businesswoman grandmother mother widow assemblywoman wife daughter niece aunt girlfriend actress "
+                    "she her hers herself".split(), "female"),
 }
 
 # --- Sentence scoring (sentences.py) ---

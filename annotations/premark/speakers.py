@@ -376,6 +376,10 @@ class People:
         first he/his or she/her after the name in a sentence the person is the subject of once ('Ada Roe
         said her ...', though 'Roe said she had misled ...' may mean someone else)."""
         said = [GENDER_OF_WORD[word] for word in run.title.split() if word in GENDER_OF_WORD] * 3
+        # "his wife Heidi Roe", "her son Tom": the noun right before the name says it as surely as a title.
+        before = self.doc[run.start - 1] if run.start else None
+        if before is not None and before.pos_ == "NOUN" and before.lower_ in GENDER_OF_WORD:
+            said += [GENDER_OF_WORD[before.lower_]] * 3
         if _is_main_subject(head):
             for token in self.doc[run.end:head.sent.end]:
                 if token.i in self._runs:
