@@ -11,7 +11,8 @@ from annotations.models import Article, Claim
 
 from .conftest import PAGE_SCRAPED_TWICE, SAMPLES
 
-CONTRACT_KEYS = {"file", "kind", "start", "end", "text", "speaker", "score", "reasons"}
+CONTRACT_KEYS = {"file", "kind", "start", "end", "text", "speaker", "score", "reasons", "speaker_source",
+                 "speaker_confidence"}
 
 
 def run(*args) -> tuple[str, str]:
@@ -65,6 +66,11 @@ def test_premark_dry_run_prints_the_json_contract_and_touches_no_database(nlp, d
     marks = [json.loads(line) for line in out.splitlines()]
     assert marks and all(set(mark) == CONTRACT_KEYS for mark in marks)
     assert all(mark["kind"] in {"claim", "quote"} and 0 <= mark["score"] <= 1 for mark in marks)
+    for mark in marks:
+        if mark["kind"] == "claim" or mark["speaker"] is None:
+            assert mark["speaker_source"] is None and mark["speaker_confidence"] is None
+        else:
+            assert mark["speaker_source"] and 0 <= mark["speaker_confidence"] <= 1
 
 
 def test_premark_dry_run_offsets_point_into_the_normalised_body(nlp, page_scraped_twice):

@@ -619,6 +619,92 @@ def test_she_resolves_to_the_person_whose_team_was_the_last_subject(nlp):
     assert speaker_of(text, "the findings would be published in July") == "Ilse Varn"
 
 
+@pytest.mark.parametrize("text", [
+    "Republican Jane Doe said the tax would rise.",
+    "C.E.O. Jane Doe said the tax would rise.",
+    "Crooked Jane Doe said the tax would rise.",
+    "Secretary of State Jane Doe said the tax would rise.",
+])
+def test_a_party_label_job_or_epithet_before_a_name_is_not_part_of_it(nlp, text):
+    assert speaker_of(text, "the tax would rise") == "Jane Doe"
+
+
+def test_a_programme_is_not_a_speaker_but_its_named_owner_is(nlp):
+    assert speaker_of("Ann Lee's radio show said the tax would rise.", "the tax would rise") == "Ann Lee"
+    text = "Pastor Ann Lee hosts a radio show. Callers to her radio program, who said the tax would rise, phoned in."
+    assert all(q.speaker is None for q in quotes(text))
+
+
+def test_a_bare_place_is_not_a_speaker(nlp):
+    assert speaker_of("Jane Doe spoke in Paris. The country said the tax would rise.", "the tax would rise") is None
+
+
+def test_a_plural_description_is_not_the_one_person_who_holds_that_office(nlp):
+    text = "Jane Doe, the foreign minister, spoke on Monday. Ministers said the tax would rise."
+    assert speaker_of(text, "the tax would rise") == "Ministers"
+
+
+def test_he_skips_a_woman_the_article_introduces_as_someone_s_wife(nlp):
+    text = "Tom Roe spoke in Dunmore on Monday. His wife Ada Roe sat beside him. He said the race was close."
+    assert speaker_of(text, "the race was close") == "Tom Roe"
+
+
+def quote_speaker(text: str, words: str) -> tuple[str | None, str | None, float | None]:
+    """The speaker of the one quote whose text is exactly `words`, with its source words and confidence."""
+    [quote] = [s for s in quotes(text) if s.text == words]
+    return quote.speaker, quote.speaker_source, quote.speaker_confidence
+
+
+def test_a_speaker_named_at_the_cue_comes_from_its_own_words_most_surely(nlp):
+    text = "Rosa Delgado said the roof would be repaired by August."
+    assert quote_speaker(text, "the roof would be repaired by August") == ("Rosa Delgado", "Rosa Delgado", 0.95)
+
+
+def test_a_speaker_keeps_the_words_it_was_found_from_and_is_less_sure_the_less_direct_they_are(nlp):
+    text = ("Health Minister Jane Moreau opened the clinic on Monday. Moreau said it would open at eight. "
+            "The minister said it would treat 300 patients a week. She said nurses would staff it.")
+    surname = quote_speaker(text, "it would open at eight")
+    title = quote_speaker(text, "it would treat 300 patients a week")
+    pronoun = quote_speaker(text, "nurses would staff it")
+    assert [found[:2] for found in (surname, title, pronoun)] == [
+        ("Jane Moreau", "Moreau"), ("Jane Moreau", "The minister"), ("Jane Moreau", "She")]
+    assert 0.95 > surname[2] > title[2] > pronoun[2] > 0
+
+
+def test_a_surname_two_people_share_is_less_sure_than_a_surname_one_person_has(nlp):
+    shared = "Ann Lee and Bo Lee spoke. Lee said the vote would pass."
+    alone = "Ann Lee and Bo Tran spoke. Lee said the vote would pass."
+    assert quote_speaker(shared, "the vote would pass")[2] < quote_speaker(alone, "the vote would pass")[2]
+
+
+def test_a_pronoun_is_less_sure_when_someone_else_it_could_mean_was_just_named(nlp):
+    two = "Ann Lee met Mary Roe on Monday. She said the vote would pass."
+    one = "Ann Lee spoke on Monday. She said the vote would pass."
+    assert quote_speaker(two, "the vote would pass")[2] < quote_speaker(one, "the vote would pass")[2]
+
+
+def test_a_speaker_carried_over_from_the_quote_before_is_less_sure_than_the_cue_it_came_from(nlp):
+    text = 'Rosa Delgado runs the theatre. "We sold every seat," Delgado said. "Nobody expected it."'
+    cued = quote_speaker(text, "We sold every seat,")
+    carried = quote_speaker(text, "Nobody expected it.")
+    assert carried[:2] == cued[:2] == ("Rosa Delgado", "Delgado")
+    assert carried[2] < cued[2]
+
+
+def test_an_office_nobody_in_the_article_holds_is_a_speaker_not_sure_who(nlp):
+    speaker, source, confidence = quote_speaker("The senator said the vote would pass.", "the vote would pass")
+    assert (speaker, source) == ("senator", "The senator")
+    assert confidence < 0.5
+
+
+def test_claims_and_quotes_without_a_speaker_have_no_speaker_source_or_confidence(nlp):
+    text = 'The factory employs 1,200 people and exported 40 percent more in 2024.\n"Nobody saw this coming."'
+    spans = find_spans(text)
+    assert {s.kind for s in spans} == {"claim", "quote"}
+    assert all(s.speaker_source is None and s.speaker_confidence is None for s in spans)
+    assert all(set(s.as_contract()) >= {"speaker_source", "speaker_confidence"} for s in spans)
+
+
 # Sentences and headings
 
 

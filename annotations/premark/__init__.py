@@ -39,12 +39,16 @@ class Span:
     speaker: str | None
     score: float
     reasons: tuple[str, ...]
+    speaker_source: str | None = None  # for quotes, the words the speaker was found from ("he", "the senator")
+    speaker_confidence: float | None = None  # for quotes, how sure the speaker is, from how it was found
 
     def as_contract(self) -> dict:
         """The stable JSON shape of `premark --dry-run` (without "file")."""
         return {
             "kind": self.kind, "start": self.start, "end": self.end, "text": self.text,
             "speaker": self.speaker, "score": round(self.score, 4), "reasons": list(self.reasons),
+            "speaker_source": self.speaker_source,
+            "speaker_confidence": None if self.speaker_confidence is None else round(self.speaker_confidence, 2),
         }
 
     def shifted(self, offset: int) -> Span:
@@ -140,7 +144,9 @@ def find_spans_in_doc(doc: Doc) -> list[Span]:
     reported = find_reported_speech(doc, text, regions, verbs)
     quotes = one_mark_per_statement(text, direct, reported)
     named = [(q, q.speaker.name if q.speaker else None) for q in quotes]
-    spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons) for q, name in named]
+    spans = [Span(q.start, q.end, "quote", text[q.start:q.end], name, q.score, q.reasons,
+                  q.speaker.source if q.speaker else None, q.speaker.confidence if q.speaker else None)
+             for q, name in named]
     # A sentence's claim score weighs every quoted stretch in it, whether or not a statement's mark took it in.
     in_sentences = [(q.start, q.end, q.kind, q.speaker.name if q.speaker else None) for q in direct + reported]
     spans += [

@@ -132,20 +132,32 @@ SPEAKER_PREPOSITIONS = frozenset({"at", "for", "from", "of"})
 # Speakers are named without these in front: "the Kremlin" is Kremlin, "its authors" authors. Source: by hand.
 ARTICLES = ("the ", "a ", "an ", "its ", "their ")
 
+# Programmes, shows and publications: a subject that is one of these ("his radio program, who said ...", a parse
+# that hangs the relative clause on the wrong noun) is not a speaker; its owner, when named, is. Source: by hand.
+MEDIUM_NOUNS = frozenset("""
+program programme show broadcast podcast column blog website site book film movie documentary episode
+newsletter channel
+""".split())
+# Places that do not speak: "the country said" is someone in it, left unnamed rather than called "country". Not
+# city, town, state or county, which US news uses for their governments ("the city said it would appeal").
+# Source: by hand.
+PLACE_NOUNS = frozenset("country nation continent island region territory homeland village neighbourhood neighborhood".split())
 # Subject pronouns that point back to a person of one gender (GENDER_OF_WORD says which). Source: by hand.
 GENDERED_SUBJECT_PRONOUNS = frozenset({"he", "she"})
 # Subject pronouns that point back to an organisation or group. Source: by hand.
 GROUP_PRONOUNS = frozenset({"it", "they"})
 # Pronoun subjects kept as written: "others say", "some argue". Source: by hand.
 INDEFINITE_SPEAKERS = frozenset({"some", "others", "many", "few", "several", "most", "both"})
-# What the article itself says of someone's gender: a title in front of the name, or the first he/his or
-# she/her after the name in the sentence where the person is the subject. "She said" then skips men.
+# What the article itself says of someone's gender: a title or a kin word ("his wife") in front of the name, or
+# the first he/his or she/her after the name in the sentence where the person is the subject. "She said" then
+# skips men.
 # Source: by hand from gold errors.
 GENDER_OF_WORD = {
     **dict.fromkeys("mr mr. sir lord father brother king prince chairman spokesman congressman businessman "
-                    "grandfather widower assemblyman he him his himself".split(), "male"),
+                    "grandfather widower assemblyman husband son nephew uncle boyfriend he him his himself".split(), "male"),
     **dict.fromkeys("mrs mrs. ms ms. miss dame lady sister queen princess chairwoman spokeswoman congresswoman "
-                    "businesswoman grandmother mother widow assemblywoman she her hers herself".split(), "female"),
+                    "businesswoman grandmother mother widow assemblywoman wife daughter niece aunt girlfriend actress "
+                    "she her hers herself".split(), "female"),
 }
 
 # --- Sentence scoring (sentences.py) ---

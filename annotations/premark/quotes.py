@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from annotations.premark.lexicon import ELISIONS, NAMING_CUES, QUOTING_VERBS, SOURCE_NOUNS, SUBJECT_DEPS
-from annotations.premark.speakers import NamedSpeaker, People
+from annotations.premark.speakers import NamedSpeaker, People, carried_over
 
 CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dobj", "pobj"})
 # A quoted phrase in one of these roles under a speech verb's clause is a name ("the "coalition" will
@@ -458,6 +458,7 @@ def _take_speakers_from_context(doc, text: str, candidates: list[_Candidate], ve
             candidate.speaker = verbs.people.person_between(lines[candidate.region.paragraph][0],
                                                             candidate.region.open_at)
         if candidate.speaker is not None:
+            candidate.speaker = carried_over(candidate.speaker)
             candidate.reasons.append("speaker from context")
 
 

@@ -1,6 +1,7 @@
 """Who said it: the subject of a speech verb named as the article names it best.
 
-Titles are dropped ("Prime Minister Keir Starmer" is "Keir Starmer"), and a later surname, pronoun or
+Titles, party labels and epithets are dropped ("Prime Minister Keir Starmer" is "Keir Starmer", "Republican Jane
+Doe" is "Jane Doe"); a programme or a bare place is no one. A later surname, pronoun or
 bare title ("Witkoff", "she", "the minister") resolves to the full name given earlier; "she" skips
 anyone the article itself marks as a man, and "he" anyone it marks as a woman. Names are read
 from runs of proper nouns as well as from the entity recogniser, because the small model often tags an
@@ -10,7 +11,7 @@ package's __init__ loads spaCy.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from annotations.premark.lexicon import (
     ARTICLES,
@@ -20,10 +21,12 @@ from annotations.premark.lexicon import (
     GROUP_NOUNS,
     GROUP_PRONOUNS,
     INDEFINITE_SPEAKERS,
+    MEDIUM_NOUNS,
     NAME_JOINERS,
     NAME_WORDS_OF_DESCRIPTION,
     ORGANISATION_NOUNS,
     ORGANISATION_WORDS,
+    PLACE_NOUNS,
     POST_NOMINALS,
     RANK_WORDS,
     ROLE_NOUNS,
@@ -41,6 +44,26 @@ NAME_ENTITIES = frozenset({"ORG", "GPE", "NORP", "FAC"})
 NOUN_PHRASE_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "case", "nmod"})
 
 
+# How sure a speaker is, by how it was found: the `speaker_confidence` of the premark --dry-run contract. Set by
+# hand in the order of how often each way is right (a name at the cue first, a speaker carried over from the
+# context last), not fitted to any data set.
+CONFIDENCE = {
+    "named": 0.95,  # the cue's subject is a full name, or an organisation by its name
+    "lone name": 0.85,  # one word of a name, and the article gives no fuller name with it
+    "resolved from surname": 0.85,
+    "resolved from short name": 0.8,
+    "resolved from title": 0.75,
+    "described": 0.7,  # a common noun kept as written: "Russian officials", "others"
+    "resolved from description": 0.7,
+    "resolved from pronoun": 0.6,
+    "from context": 0.5,  # no cue of its own: the speaker of the quote or person before it
+    "unresolved title": 0.4,  # an office the article names no holder of: "the senator", but which?
+}
+# Taken off when the words fit more than one person the article names: two Cruzes for "Cruz", two women
+# before "she", two ministers for "the minister".
+AMBIGUITY_PENALTY = 0.2
+
+
 @dataclass(frozen=True)
 class NamedSpeaker:
     """Who speaks, named as the article names them best (not the Speaker model, which groups stored quotes)."""
@@ -48,6 +71,17 @@ class NamedSpeaker:
     name: str
     is_person: bool
     how: str | None = None  # how the name was found, when it is not the words of the sentence
+    source: str = ""  # the words it was found from: "he", "the senator", "Sanders", "Steve Witkoff"
+    confidence: float = CONFIDENCE["named"]
+
+
+def carried_over(speaker: NamedSpeaker) -> NamedSpeaker:
+    """The speaker of a quote without a cue of its own, taken from the context: no surer than that."""
+    return replace(speaker, confidence=min(speaker.confidence, CONFIDENCE["from context"]))
+
+
+def _sure(how: str, *, is_ambiguous: bool = False) -> float:
+    return round(CONFIDENCE[how] - (AMBIGUITY_PENALTY if is_ambiguous else 0), 2)
 
 
 @dataclass(frozen=True)
@@ -154,7 +188,9 @@ class People:
         role_end = max((n + 1 for n, word in enumerate(title) if word in ROLES_BEFORE_NAMES), default=0)
         phrases = {" ".join([*described, *title[:role_end]]) if role_end else " ".join(described)}
         for noun in (*head.children, head.head):
-            if noun.pos_ == "NOUN" and (noun.dep_ == "appos" or (head.dep_ == "appos" and noun.i == head.head.i)):
+            # An office is one noun: not "Ann Lee, 9 percent" nor "Ann Lee, one of the leaders".
+            is_office = noun.tag_ == "NN" and not any(c.dep_ == "nummod" for c in noun.children)
+            if is_office and (noun.dep_ == "appos" or (head.dep_ == "appos" and noun.i == head.head.i)):
                 phrases.add(" ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"}) + " " + noun.lower_)
         return {phrase.strip() for phrase in phrases if phrase.strip()}
 
@@ -172,19 +208,29 @@ class People:
         return _latest_before(known, offset) or known[0][1]
 
     def speaker(self, subject) -> NamedSpeaker | None:
-        """The speaker named by a subject token, resolved to the fullest name the article gives."""
+        """The speaker named by a subject token, resolved to the fullest name the article gives, with the
+        words it was found from and how sure that is."""
+        found = self._speaker_of(subject)
+        return replace(found, source=self._surface(subject)) if found is not None and not found.source else found
+
+    def _speaker_of(self, subject) -> NamedSpeaker | None:
         lower = subject.lower_
         if lower in GENDERED_SUBJECT_PRONOUNS:
             gender = GENDER_OF_WORD[lower]
             persons = [(o, name) for o, name in self._persons if self._gender.get(name, gender) == gender]
             name = self._named_in_passing_just_before(subject, gender) or _latest_before(persons, subject.idx)
-            return NamedSpeaker(name, True, "resolved from pronoun") if name else None
+            if not name:
+                return None
+            is_ambiguous = self._others_in_play(subject, name, gender)
+            return NamedSpeaker(name, True, "resolved from pronoun",
+                                confidence=_sure("resolved from pronoun", is_ambiguous=is_ambiguous))
         if lower in GROUP_PRONOUNS:
             name = _latest_before(self._groups, subject.idx)
-            return NamedSpeaker(name, False, "resolved from pronoun") if name else None
+            return NamedSpeaker(name, False, "resolved from pronoun", confidence=_sure("resolved from pronoun")) \
+                if name else None
         if subject.pos_ == "PRON":
             # "others say", "some argue": as written; "I" and "we" speak only inside their own quotes.
-            return NamedSpeaker(lower, False) if lower in INDEFINITE_SPEAKERS else None
+            return NamedSpeaker(lower, False, confidence=_sure("described")) if lower in INDEFINITE_SPEAKERS else None
         # "the company's chief executive, Maria Lopez," is Maria Lopez; so is "the chair of the Trust,
         # Maria Lopez," though the parser hangs her name on the Trust.
         named = next((t for t in subject.subtree if t.dep_ == "appos" and t.i in self._runs
@@ -197,21 +243,56 @@ class People:
         if person is not None and self._is_person(self._runs[person.i]):
             return self.speaker(person)
         if subject.text in self._full_names and subject.i not in self._runs:
-            return NamedSpeaker(self.full_name(subject.text, subject.idx), True, "resolved from surname")
+            return self._from_surname(subject.text, subject.idx)
         run = self._runs.get(subject.i)
         if run is not None and lower not in GROUP_NOUNS:
             # "Brightwell said", after "Brightwell Mobile": news calls people by their surname, so a lone
             # first word of a longer name is the organisation's short name.
             short = self._named_from_first_word(run.name, subject.idx)
             if short:
-                return NamedSpeaker(short, False, "resolved from short name")
+                return NamedSpeaker(short, False, "resolved from short name", confidence=_sure("resolved from short name"))
             if not self._is_person(run):
                 return NamedSpeaker(run.name, False)
-            full = self.full_name(run.name, subject.idx)
-            return NamedSpeaker(full, True, "resolved from surname" if full != run.name else None)
+            if " " in run.name:
+                return NamedSpeaker(run.name, True)
+            return self._from_surname(run.name, subject.idx)
         if subject.ent_type_ in NAME_ENTITIES:
             return NamedSpeaker(_without_article(_join(_entity_tokens(subject))), False)
+        if lower in MEDIUM_NOUNS:
+            # "Lee's radio show" speaks for Lee; "his show" (or a relative clause the parser hung on the show
+            # rather than its listeners) names no one.
+            owner = next((c for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            return self.speaker(owner) if owner is not None else None
+        if lower in PLACE_NOUNS:
+            return None
         return self._described(subject)
+
+    def _from_surname(self, surname: str, offset: int) -> NamedSpeaker:
+        """A lone name: the full name the article gives with it, less sure when two people share it."""
+        full = self.full_name(surname, offset)
+        if full == surname:
+            return NamedSpeaker(surname, True, confidence=_sure("lone name"))
+        is_ambiguous = len({name for _, name in self._full_names[surname]}) > 1
+        return NamedSpeaker(full, True, "resolved from surname",
+                            confidence=_sure("resolved from surname", is_ambiguous=is_ambiguous))
+
+    def _others_in_play(self, pronoun, name: str, gender: str) -> bool:
+        """Whether someone else who could be "he" or "she" was named in this sentence or the one before."""
+        sentence = pronoun.sent
+        start = self.doc[sentence.start - 1].sent.start_char if sentence.start else sentence.start_char
+        return any(start <= offset < pronoun.idx and other != name and self._gender.get(other, gender) == gender
+                   for offset, other in (*self._mentioned, *self._persons))
+
+    def _surface(self, subject) -> str:
+        """The words a speaker was found from, as the article writes them: "he", "the senator", "Sen. Sanders"."""
+        run = self._runs.get(subject.i)
+        if run is not None:
+            return _join(self.doc[run.start:run.end])
+        if subject.pos_ == "PRON" or (subject.pos_ == "PROPN" and subject.ent_type_ not in NAME_ENTITIES):
+            return subject.text
+        if subject.ent_type_ in NAME_ENTITIES:
+            return _join(_entity_tokens(subject))
+        return self._noun_phrase(subject)
 
     def _named_from_first_word(self, name: str, offset: int) -> str | None:
         """The longer name the article gave before (or else first after) that starts with this lone word,
@@ -227,15 +308,22 @@ class People:
         phrase = " ".join(t.lower_ for t in noun.lefts if t.dep_ in {"compound", "amod"} and t.lower_ != "the")
         phrase = f"{phrase} {noun.lower_}".strip()
         is_definite = any(c.lower_ in {"the", "its", "their", "his", "her"} for c in noun.lefts)
-        if noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles:
-            name = self._holder_of(noun.lower_, phrase, noun.idx)
-            if name:
-                return NamedSpeaker(name, True, "resolved from title")
+        # "E.U. leaders", "developers": several people, not the one who holds the office.
+        is_plural = noun.tag_ in {"NNS", "NNPS"}
+        if not is_plural and (noun.lower_ in ROLE_NOUNS or noun.lower_ in self._roles):
+            holder = self._holder_of(noun.lower_, phrase, noun.idx)
+            if holder:
+                name, is_ambiguous = holder
+                return NamedSpeaker(name, True, "resolved from title",
+                                    confidence=_sure("resolved from title", is_ambiguous=is_ambiguous))
         if is_definite:
-            name = self._organisation_described(noun)
-            if name:
-                return NamedSpeaker(name, False, "resolved from description")
-        return NamedSpeaker(_without_article(self._noun_phrase(noun)), noun.lower_ in ROLE_NOUNS)
+            organisation = self._organisation_described(noun)
+            if organisation:
+                return NamedSpeaker(organisation, False, "resolved from description",
+                                    confidence=_sure("resolved from description"))
+        is_office = noun.lower_ in ROLE_NOUNS
+        return NamedSpeaker(_without_article(self._noun_phrase(noun)), is_office,
+                            confidence=_sure("unresolved title" if is_office else "described"))
 
     def _organisation_described(self, noun) -> str | None:
         """'the bank' is the last organisation with Bank in its name or described as one; 'the company'
@@ -256,15 +344,17 @@ class People:
             return _latest_before(sorted(full_names), noun.idx)
         return None
 
-    def _holder_of(self, role: str, phrase: str, offset: int) -> str | None:
-        """Who holds the office: the exact title first ("foreign minister"), then any of the same rank."""
+    def _holder_of(self, role: str, phrase: str, offset: int) -> tuple[str, bool] | None:
+        """Who holds the office: the exact title first ("foreign minister"), then any of the same rank; and
+        whether several people held it."""
         holders = self._roles.get(role, [])
         exact = [(o, name) for o, p, name in holders if p == phrase]
         same_rank = [(o, name) for o, p, name in holders if not (set(p.split()) & RANK_WORDS) - set(phrase.split())]
         for candidates in (exact, same_rank):
             if candidates:
                 # "A prosecutor told the jury ..." names her only later.
-                return _latest_before(candidates, offset) or candidates[0][1]
+                name = _latest_before(candidates, offset) or candidates[0][1]
+                return name, len({other for _, other in candidates}) > 1
         return None
 
     def _named_in_passing_just_before(self, pronoun, gender: str) -> str | None:
@@ -286,6 +376,10 @@ class People:
         first he/his or she/her after the name in a sentence the person is the subject of once ('Ada Roe
         said her ...', though 'Roe said she had misled ...' may mean someone else)."""
         said = [GENDER_OF_WORD[word] for word in run.title.split() if word in GENDER_OF_WORD] * 3
+        # "his wife Heidi Roe", "her son Tom": the noun right before the name says it as surely as a title.
+        before = self.doc[run.start - 1] if run.start else None
+        if before is not None and before.pos_ == "NOUN" and before.lower_ in GENDER_OF_WORD:
+            said += [GENDER_OF_WORD[before.lower_]] * 3
         if _is_main_subject(head):
             for token in self.doc[run.end:head.sent.end]:
                 if token.i in self._runs:
@@ -299,7 +393,8 @@ class People:
         """The last person who was the subject of a sentence in this stretch of text."""
         i = bisect.bisect_left(self._persons, (end,))
         if i and self._persons[i - 1][0] >= start:
-            return NamedSpeaker(self._persons[i - 1][1], True)
+            name = self._persons[i - 1][1]
+            return NamedSpeaker(name, True, source=name, confidence=_sure("from context"))
         return None
 
     def note_speaker(self, offset: int, speaker: NamedSpeaker) -> None:
@@ -334,6 +429,9 @@ def _name_runs(doc):
         tokens = doc[start:end]
         # The name follows the last title word that has more name after it.
         first = max((t.i + 1 for t in tokens[:-1] if t.lower_ in TITLE_WORDS), default=start)
+        # "Republican Jane Doe", "C.E.O. John Roe", "Crooked Jane Doe": a party label, a job or an epithet that the
+        # recogniser leaves out of the person's name is not part of it.
+        first = max(first, _person_entity_start(doc, end))
         if first == start and all(t.ent_type_ in NOT_NAME_ENTITIES for t in tokens) \
                 and not _is_introduced_as_person(doc, start, end):
             continue
@@ -348,6 +446,17 @@ def _name_runs(doc):
         name = _join(doc[first:name_end]).removesuffix("'s").removesuffix("’s")
         title = " ".join(t.lower_ for t in doc[start:first] if t.ent_type_ not in NOT_NAME_ENTITIES)
         yield NameRun(start, end, name, title, False)
+
+
+def _person_entity_start(doc, end: int) -> int:
+    """Where a person entity of two words or more that ends at end starts (0 when there is none)."""
+    last = doc[end - 1]
+    if last.ent_type_ != "PERSON" or (end < len(doc) and doc[end].ent_iob_ == "I"):
+        return 0
+    start = end - 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    return start if end - start >= 2 else 0
 
 
 def _joined_organisation_end(doc, start: int, end: int) -> int:
