@@ -37,6 +37,8 @@ from pathlib import Path
 
 from bootstrap import REPO, setup_django
 
+from pairing import one_to_one
+
 setup_django()
 
 from django.conf import settings  # noqa: E402
@@ -299,13 +301,7 @@ def match_quotes(predicted: list[Quote], gold: list[Quote]) -> list[tuple[int, i
                 overlap = overlap_f(words(p.text), words(g.text))
                 if overlap >= MIN_OVERLAP:
                     candidates.append((-overlap, i, j))
-    pairs, used_p, used_g = [], set(), set()
-    for _, i, j in sorted(candidates):
-        if i not in used_p and j not in used_g:
-            pairs.append((i, j))
-            used_p.add(i)
-            used_g.add(j)
-    return pairs
+    return one_to_one(candidates)
 
 
 def normalised(name: str | None) -> str:

@@ -57,6 +57,8 @@ from pathlib import Path
 
 from bootstrap import REPO, setup_django
 
+from pairing import one_to_one
+
 setup_django()
 
 from annotations.importing import ArticleDraft, read_paths  # noqa: E402
@@ -375,14 +377,7 @@ def match(article: Article, marks: list[Mark]) -> list[tuple[int, int]]:
             common = len(p & g)
             if common and common / len(p | g) >= MIN_JACCARD:
                 candidates.append((-common / len(p | g), i, j))
-    pairs: list[tuple[int, int]] = []
-    used_marks, used_gold = set(), set()
-    for _, i, j in sorted(candidates):
-        if i not in used_marks and j not in used_gold:
-            pairs.append((i, j))
-            used_marks.add(i)
-            used_gold.add(j)
-    return pairs
+    return one_to_one(candidates)
 
 
 def name_words(name: str) -> list[str]:
