@@ -98,8 +98,9 @@ def _cleaned(item: ArticleDraft | ReadFailure) -> ArticleDraft | ReadFailure:
 
 
 def _find_spans(drafts: list[ArticleDraft]) -> dict[int, list[Span] | ValueError]:
-    """Each draft's spans by id, batched through nlp.pipe. When spaCy refuses one text (E088: too long),
-    the batch is parsed again one text at a time, and that draft alone gets the error instead."""
+    """Each draft's spans by id, batched through nlp.pipe. When the pipeline refuses one text (a ValueError:
+    long texts are chunked, so this is a guard for what chunking does not foresee), the batch is parsed again
+    one text at a time, and that draft alone gets the error instead."""
     try:
         return dict(zip(map(id, drafts), find_spans_many(d.body for d in drafts), strict=True))
     except ValueError:
