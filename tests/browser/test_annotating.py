@@ -91,9 +91,15 @@ def test_keys_typed_into_a_note_do_not_label_the_mark(page, browser_reviewer, ar
     first = marks[0]
     log_in(page, "rita")
     page.goto(reverse("annotations:article_detail", args=[article.pk]))
+    # Hold the note field's request until the early key is typed, however fast or slow the machine is.
+    held = []
+    page.route("**/claims/*/edit/**", lambda route: held.append(route))
     page.keyboard.press("j")
     page.keyboard.press("n")
+    while not held:
+        page.wait_for_timeout(20)
     page.keyboard.type("v")  # too early: the note field is still loading, so the key is held back, not a label
+    held[0].continue_()
     page.locator(f"#claim-{first.pk} textarea[name=note]").wait_for()
     for _ in range(50):  # the focus follows the field's arrival
         if page.evaluate("document.activeElement.name") == "note":
